@@ -52,10 +52,12 @@ class SymbolicTensor:
     and the tensors that layer was called on.
     """
 
-    def __init__(self, shape: Shape, layer: "Layer", inputs: list["SymbolicTensor"]):
+    def __init__(self, shape: Shape, layer: "Layer", inputs: list["SymbolicTensor"],
+                 takes_list: bool = False):
         self.shape = tuple(shape)
         self.layer = layer
         self.inputs = inputs
+        self.takes_list = takes_list  # the layer was called on a list (Concatenate)
 
     @property
     def ndim(self) -> int:
@@ -156,7 +158,7 @@ class Layer:
         if all(isinstance(t, SymbolicTensor) for t in symbolic):
             shapes = [t.shape for t in symbolic]
             out_shape = self._ensure_built(shapes if isinstance(inputs, (list, tuple)) else shapes[0])
-            return SymbolicTensor(out_shape, self, list(symbolic))
+            return SymbolicTensor(out_shape, self, list(symbolic), isinstance(inputs, (list, tuple)))
         if any(isinstance(t, SymbolicTensor) for t in symbolic):
             raise TypeError(f"Layer {self.name!r} got a mix of symbolic tensors and arrays")
         if isinstance(inputs, (list, tuple)):
@@ -183,9 +185,14 @@ class Layer:
 
     def run_backward(self, dy):
         """``backward`` plus the activity-penalty gradient and the weight penalties."""
-        if self.activity_regularizer is not None:
-            dy = dy + self.activity_regularizer.gradient(self._activity_output) / dy.shape[0]
-        dx = self.backward(dy)
+        return self._add_weight_penalties(self.backward(dy + self._activity_gradient(dy)))
+
+    def _activity_gradient(self, dy):
+        if self.activity_regularizer is None:
+            return 0
+        return self.activity_regularizer.gradient(self._activity_output) / dy.shape[0]
+
+    def _add_weight_penalties(self, dx):
         for key, reg in self.regularizers.items():
             self.grads[key] += reg.gradient(self.params[key])
         return dx
@@ -235,6 +242,14 @@ class ActivatedLayer(Layer):
 
     def backward(self, dy):
         return self.backward_linear(self.activation.backward(self.pre_activation, self._output, dy))
+
+    def run_backward_from_logits(self, dz):
+        """Like ``run_backward``, but ``dz`` is already the gradient with respect
+        to the pre-activation (the model's fused cross-entropy path)."""
+        if self.activity_regularizer is not None:
+            dz = dz + self.activation.backward(self.pre_activation, self._output,
+                                               self._activity_gradient(dz))
+        return self._add_weight_penalties(self.backward_linear(dz))
 
     def get_config(self) -> dict:
         return {**super().get_config(), "activation": self.activation.name}

@@ -1,0 +1,112 @@
+"""BatchNormalization with Keras's arguments, weights and moving-statistics update."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import initializers, regularizers
+from ..kernels import batchnorm as bn_kernels
+from .base import Layer, Shape, format_shape
+
+
+class BatchNormalization(Layer):
+    """Normalises each feature along ``axis`` (the channels, last by default).
+
+    Training (and ``trainable``): batch mean and biased variance over every
+    other axis, then ``y = gamma·(x − mean)/sqrt(var + epsilon) + beta``,
+    and the moving statistics move as Keras moves them:
+    ``moving = moving·momentum + batch·(1 − momentum)``.
+    Inference, or a frozen layer: the moving statistics instead, as Keras.
+
+    Shapes: x (batch, ..., c, ...) with c on ``axis``; gamma, beta,
+    moving_mean, moving_variance (c,); y has x's shape. gamma and beta are
+    trainable (``params``), the moving statistics are not (``state``);
+    ``get_weights`` gives gamma, beta, moving_mean, moving_variance.
+    """
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
+                 center: bool = True, scale: bool = True,
+                 beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
+                 moving_mean_initializer: Any = "zeros", moving_variance_initializer: Any = "ones",
+                 beta_regularizer: Any = None, gamma_regularizer: Any = None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"BatchNormalization: axis must be an int, got {axis!r}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"BatchNormalization: momentum must be in [0, 1], got {momentum!r}")
+        if not epsilon > 0:
+            raise ValueError(f"BatchNormalization: epsilon must be positive, got {epsilon!r}")
+        self.axis = int(axis)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+
+    def _channels(self, input_shape: Shape) -> int:
+        rank = len(input_shape)
+        if rank < 2 or not -rank <= self.axis < rank or self.axis % rank == 0:
+            raise ValueError(f"Layer {self.name!r} (BatchNormalization) with axis={self.axis} needs an "
+                             f"input of rank >= 2 whose axis {self.axis} is not the batch axis, "
+                             f"got input shape {format_shape(input_shape)}")
+        c = input_shape[self.axis]
+        if c is None:
+            raise ValueError(f"Layer {self.name!r} (BatchNormalization) needs a known size on axis "
+                             f"{self.axis}, got input shape {format_shape(input_shape)}")
+        return c
+
+    def build(self, input_shape: Shape) -> None:
+        c = self._channels(input_shape)
+        # Keras's creation order, which is also its get_weights order
+        if self.scale:
+            self.add_weight("gamma", (c,), self.gamma_initializer, self.gamma_regularizer)
+        if self.center:
+            self.add_weight("beta", (c,), self.beta_initializer, self.beta_regularizer)
+        self.add_weight("moving_mean", (c,), self.moving_mean_initializer, trainable=False)
+        self.add_weight("moving_variance", (c,), self.moving_variance_initializer, trainable=False)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        c = self._channels(input_shape)
+        if self.built and c != self.state["moving_mean"].shape[0]:
+            raise ValueError(f"Layer {self.name!r} (BatchNormalization) was built for "
+                             f"{self.state['moving_mean'].shape[0]} features on axis {self.axis}, "
+                             f"got input shape {format_shape(input_shape)}")
+        return tuple(input_shape)
+
+    def forward(self, x, training=False):
+        self.compute_output_shape((None, *x.shape[1:]))
+        # Features last, everything else as rows: the kernels work on (m, c).
+        xt = np.moveaxis(x, self.axis, -1)
+        x2 = xt.reshape(-1, xt.shape[-1])
+        self._batch_statistics = bool(training and self.trainable)
+        if self._batch_statistics:
+            mean, variance = bn_kernels.moments(x2)
+            m = self.momentum
+            self.state["moving_mean"][...] = self.state["moving_mean"] * m + mean * (1.0 - m)
+            self.state["moving_variance"][...] = self.state["moving_variance"] * m + variance * (1.0 - m)
+        else:
+            mean, variance = self.state["moving_mean"], self.state["moving_variance"]
+        y2, self._x_hat, self._inv_std = bn_kernels.forward(
+            x2, self.params.get("gamma"), self.params.get("beta"), mean, variance, self.epsilon)
+        self._xt_shape = xt.shape
+        return np.moveaxis(y2.reshape(xt.shape), -1, self.axis)
+
+    def backward(self, dy):
+        dy2 = np.moveaxis(dy, self.axis, -1).reshape(-1, self._xt_shape[-1])
+        dx2, dgamma, dbeta = bn_kernels.backward(dy2, self._x_hat, self.params.get("gamma"),
+                                                 self._inv_std, self._batch_statistics)
+        if self.scale:
+            self.grads["gamma"] = dgamma
+        if self.center:
+            self.grads["beta"] = dbeta
+        return np.moveaxis(dx2.reshape(self._xt_shape), -1, self.axis)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale}

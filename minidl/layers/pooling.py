@@ -1,0 +1,82 @@
+"""MaxPooling1D and MaxPooling2D, channels last, with Keras's arguments."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..kernels import pool as pool_kernels
+from ..kernels.padding import output_length
+from .base import Layer, Shape, check_rank, format_shape
+from .window_args import normalize_padding, normalize_tuple
+
+
+class _MaxPooling(Layer):
+    """Shared by the 1-D and 2-D max pooling; ``rank`` is the number of spatial axes.
+
+    ``strides=None`` means ``strides = pool_size`` (non-overlapping windows).
+    'same' padding pads with -inf, split as TF splits it. Backward routes each
+    output gradient to the cell that won its window (the first one on a tie).
+    """
+
+    rank = 0
+    _layout = ""
+
+    def __init__(self, pool_size: int | tuple[int, ...] = 2, strides: int | tuple[int, ...] | None = None,
+                 padding: str = "valid", **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        self.pool_size = normalize_tuple(kind, "pool_size", pool_size, self.rank)
+        self.strides = self.pool_size if strides is None else normalize_tuple(kind, "strides", strides, self.rank)
+        self.padding = normalize_padding(kind, padding)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        check_rank(self, input_shape, self.rank + 2, f"inputs {self._layout}")
+        out = []
+        for n, k, s in zip(input_shape[1:-1], self.pool_size, self.strides):
+            length = None if n is None else output_length(n, k, s, self.padding)
+            if length is not None and length <= 0:
+                raise ValueError(f"Layer {self.name!r} ({type(self).__name__}) with pool_size {self.pool_size} "
+                                 f"and padding 'valid' needs every spatial axis >= the pool size, "
+                                 f"got input shape {format_shape(input_shape)}")
+            out.append(length)
+        return (input_shape[0], *out, input_shape[-1])
+
+    def forward(self, x, training=False):
+        self.compute_output_shape((None, *x.shape[1:]))
+        y, self._argmax = self._kernel_forward(x)
+        self._x_shape = x.shape
+        return y
+
+    def backward(self, dy):
+        return self._kernel_backward(dy)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
+                "padding": self.padding}
+
+
+class MaxPooling2D(_MaxPooling):
+    """Shapes: x (batch, h, w, c) -> y (batch, oh, ow, c)."""
+
+    rank = 2
+    _layout = "(batch, height, width, channels)"
+
+    def _kernel_forward(self, x: np.ndarray):
+        return pool_kernels.maxpool2d_forward(x, self.pool_size, self.strides, self.padding)
+
+    def _kernel_backward(self, dy: np.ndarray) -> np.ndarray:
+        return pool_kernels.maxpool2d_backward(dy, self._argmax, self._x_shape, self.pool_size,
+                                               self.strides, self.padding)
+
+
+class MaxPooling1D(_MaxPooling):
+    """Shapes: x (batch, steps, c) -> y (batch, out_steps, c)."""
+
+    rank = 1
+    _layout = "(batch, steps, channels)"
+
+    def _kernel_forward(self, x: np.ndarray):
+        return pool_kernels.maxpool1d_forward(x, self.pool_size[0], self.strides[0], self.padding)
+
+    def _kernel_backward(self, dy: np.ndarray) -> np.ndarray:
+        return pool_kernels.maxpool1d_backward(dy, self._argmax, self._x_shape, self.pool_size[0],
+                                               self.strides[0], self.padding)
