@@ -1,0 +1,77 @@
+"""Embedding: a trainable lookup table from integer ids to vectors."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import initializers, regularizers
+from ..kernels import embedding as embedding_kernels
+from .base import Layer, Shape, check_positive_int, format_shape
+
+
+def _initializer(identifier: Any) -> initializers.Initializer:
+    # Keras's default name "uniform" is its alias for RandomUniform(-0.05, 0.05).
+    if isinstance(identifier, str) and identifier.lower() == "uniform":
+        return initializers.RandomUniform()
+    return initializers.get(identifier)
+
+
+class Embedding(Layer):
+    """Row ``i`` of ``embeddings`` for every id ``i`` of the input.
+
+    Shapes: x (batch, ...) of integer ids in [0, input_dim), embeddings
+    (input_dim, output_dim), y (batch, ..., output_dim).
+
+    Models cast their inputs to floatx, so float arrays are accepted when
+    every value is a whole number; anything else (1.5, nan) is a ValueError,
+    where Keras would silently truncate. The ids are not differentiable:
+    backward returns zeros of x's shape.
+    """
+
+    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: Any = "uniform",
+                 embeddings_regularizer: Any = None, **kwargs):
+        super().__init__(**kwargs)
+        self.input_dim = check_positive_int("Embedding", "input_dim", input_dim)
+        self.output_dim = check_positive_int("Embedding", "output_dim", output_dim)
+        self.embeddings_initializer = _initializer(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+
+    def build(self, input_shape: Shape) -> None:
+        self.add_weight("embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer,
+                        self.embeddings_regularizer)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        if len(input_shape) < 1:
+            raise ValueError(f"Layer {self.name!r} (Embedding) expects inputs (batch, ...), "
+                             f"got input shape {format_shape(input_shape)}")
+        return (*input_shape, self.output_dim)
+
+    def _indices(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        if x.dtype.kind == "f":
+            if not np.all(np.isfinite(x)) or np.any(x != np.round(x)):
+                bad = x[~np.isfinite(x) | (x != np.round(x))].ravel()[0]
+                raise ValueError(f"Layer {self.name!r} (Embedding) expects integer ids, "
+                                 f"got the non-integral value {float(bad)} in an input of shape {x.shape}")
+        elif x.dtype.kind not in "iu":
+            raise TypeError(f"Layer {self.name!r} (Embedding) expects integer ids, got dtype {x.dtype}")
+        if x.size and (x.min() < 0 or x.max() >= self.input_dim):
+            bad = int(x.min() if x.min() < 0 else x.max())
+            raise ValueError(f"Layer {self.name!r} (Embedding) got id {bad} outside "
+                             f"[0, {self.input_dim}) (input_dim={self.input_dim}), input shape {x.shape}")
+        return x.astype(np.intp)
+
+    def forward(self, x, training=False):
+        self._x_shape, self._x_dtype = np.shape(x), np.asarray(x).dtype
+        self._ids = self._indices(x)
+        return embedding_kernels.forward(self._ids, self.params["embeddings"])
+
+    def backward(self, dy):
+        self.grads["embeddings"] = embedding_kernels.backward(self._ids, dy, self.input_dim)
+        dtype = self._x_dtype if self._x_dtype.kind == "f" else dy.dtype
+        return np.zeros(self._x_shape, dtype=dtype)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim}

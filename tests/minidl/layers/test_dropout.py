@@ -1,0 +1,113 @@
+"""Dropout: inverted dropout statistics, seeding, the frozen mask, parity with Keras, errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from minidl import gradcheck
+from minidl.layers import Dropout
+from layer_checks import GRAD_TOL, float64, tfk  # noqa: F401
+
+RATES = [0.1, 0.2, 0.5, 0.8]
+
+
+def _drop_statistics(y: np.ndarray, rate: float) -> None:
+    """On an all-ones input: a rate-sized share of zeros (within 5 standard
+    deviations of the binomial) and 1/(1-rate) everywhere else."""
+    zeros = np.mean(y == 0)
+    sigma = np.sqrt(rate * (1 - rate) / y.size)
+    assert abs(zeros - rate) < 5 * sigma, (zeros, rate)
+    np.testing.assert_allclose(y[y != 0], 1 / (1 - rate), rtol=1e-6)
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_training_drops_rate_and_scales_survivors(rate):
+    layer = Dropout(rate, seed=3)
+    y = layer.forward(np.ones((200, 500), np.float32), training=True)
+    assert y.dtype == np.float32
+    _drop_statistics(y, rate)
+
+
+@pytest.mark.parametrize("rate", [0.0, *RATES])
+def test_inference_is_identity(rate):
+    x = np.random.default_rng(0).standard_normal((4, 5, 3)).astype(np.float32)
+    layer = Dropout(rate)
+    np.testing.assert_array_equal(layer.forward(x, training=False), x)
+    dy = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+    np.testing.assert_array_equal(layer.backward(dy), dy)
+    np.testing.assert_array_equal(layer(x), x)
+
+
+def test_rate_zero_is_identity_in_training():
+    x = np.random.default_rng(0).standard_normal((6, 7)).astype(np.float32)
+    layer = Dropout(0.0)
+    np.testing.assert_array_equal(layer.forward(x, training=True), x)
+    np.testing.assert_array_equal(layer.backward(x), x)
+
+
+def test_same_seed_same_masks_and_a_new_mask_each_call():
+    x = np.ones((50, 40), np.float32)
+    a, b, c = Dropout(0.5, seed=7), Dropout(0.5, seed=7), Dropout(0.5, seed=8)
+    first_a, first_b = a.forward(x, training=True), b.forward(x, training=True)
+    np.testing.assert_array_equal(first_a, first_b)
+    assert not np.array_equal(first_a, c.forward(x, training=True))
+    second_a = a.forward(x, training=True)
+    assert not np.array_equal(first_a, second_a)
+    np.testing.assert_array_equal(second_a, b.forward(x, training=True))
+
+
+def test_backward_uses_the_forward_mask():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((30, 20)).astype(np.float32) + 5  # never 0, so y == 0 marks a drop
+    layer = Dropout(0.3, seed=1)
+    y = layer.forward(x, training=True)
+    dy = rng.standard_normal(x.shape).astype(np.float32)
+    dx = layer.backward(dy)
+    np.testing.assert_array_equal(dx == 0, y == 0)
+    np.testing.assert_allclose(dx[y != 0], dy[y != 0] / 0.7, rtol=1e-6)
+
+
+def test_frozen_mask_is_reused_until_the_shape_changes():
+    layer = Dropout(0.5, seed=2)
+    layer.freeze_mask = True
+    x = np.ones((20, 30))
+    first = layer.forward(x, training=True)
+    np.testing.assert_array_equal(layer.forward(x, training=True), first)
+    np.testing.assert_array_equal(layer.forward(x, training=False), x)
+    np.testing.assert_array_equal(layer.forward(x, training=True), first)
+    assert layer.forward(np.ones((20, 31)), training=True).shape == (20, 31)
+
+
+@pytest.mark.parametrize("shape", [(1, 5), (3, 4, 5), (2, 3, 3, 2)])
+@pytest.mark.parametrize("rate", [0.25, 0.6])
+def test_gradients_with_a_frozen_mask(float64, shape, rate):
+    layer = Dropout(rate, seed=5)
+    layer.freeze_mask = True
+    x = np.random.default_rng(0).standard_normal(shape)
+    assert gradcheck.check_layer(layer, x, training=True)["x"] < GRAD_TOL
+    assert gradcheck.check_layer(layer, x, training=False)["x"] < GRAD_TOL
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("rate", [0.0, 0.2, 0.5])
+def test_keras_has_the_same_contract(tfk, rate):
+    """The masks cannot match bit for bit (different generators); what must match
+    is identity in inference and the drop share and scale in training."""
+    keras, _ = tfk
+    x = np.ones((200, 500), np.float32)
+    np.testing.assert_array_equal(np.asarray(keras.layers.Dropout(rate)(x, training=False)),
+                                  Dropout(rate).forward(x, training=False))
+    ref_y = np.asarray(keras.layers.Dropout(rate, seed=3)(x, training=True))
+    y = Dropout(rate, seed=3).forward(x, training=True)
+    if rate == 0:
+        np.testing.assert_array_equal(y, ref_y)
+    else:
+        _drop_statistics(ref_y, rate)
+        _drop_statistics(y, rate)
+
+
+@pytest.mark.parametrize("rate, error", [(-0.1, ValueError), (1.0, ValueError), (1.5, ValueError),
+                                         ("0.5", TypeError), (None, TypeError), (True, TypeError)])
+def test_bad_rate(rate, error):
+    with pytest.raises(error, match="Dropout: rate"):
+        Dropout(rate)
