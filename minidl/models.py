@@ -416,7 +416,10 @@ class Model:
             i += k
 
     def _weight_items(self) -> list[tuple[str, np.ndarray]]:
-        return [(f"{layer.name}/{key}", w) for layer in self.layers
+        # Named by position and layer type, not by the layer's (globally
+        # numbered) name, so an identical architecture built later loads them,
+        # as Keras's structural weight files do.
+        return [(f"{i}.{type(layer).__name__}/{key}", w) for i, layer in enumerate(self.layers)
                 for key, w in (*layer.params.items(), *layer.state.items())]
 
     def save_weights(self, path: str | os.PathLike) -> None:
