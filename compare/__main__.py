@@ -1,0 +1,6 @@
+"""``python -m compare --help``."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
