@@ -198,9 +198,17 @@ def load_real(name: str, data_dir: str | None, **kwargs: Any) -> Any:
         ) from exc
 
 
-def synthetic_source(name: str, **kw: Any) -> dict[str, Any]:
-    """Data-source record for a synthetic stand-in (said loudly in results)."""
-    return {"name": name, "source": "synthetic", "synthetic": True, "lossy": False, **kw}
+def synthetic_source(name: str) -> dict[str, Any]:
+    """Data-source record for a synthetic stand-in (``describe(..., synthetic=True)``)."""
+    ds = datasets_module()
+    info = dict(ds.describe(name, synthetic=True))
+    info["synthetic"] = True
+    return json.loads(json.dumps(info, default=str))
+
+
+def load_synthetic(name: str, n_train: int, n_test: int, seed: int, **kw: Any) -> Any:
+    """``minidl.datasets.synthetic(name, ...)``: only called when explicitly asked for."""
+    return datasets_module().synthetic(name, n_train=n_train, n_test=n_test, seed=seed, **kw)
 
 
 def dataset_label(source: Mapping[str, Any]) -> str:
@@ -241,6 +249,7 @@ class RunRecord:
     figures: list[str] = field(default_factory=list)
     wall_time_s: float = 0.0
     notes: list[str] = field(default_factory=list)
+    status: str = "running"
 
     def add_history(self, key: str, hist: Mapping[str, list[float]], epochs: int) -> None:
         """Record one trained model's history, final metrics and epochs."""
@@ -257,6 +266,7 @@ class RunRecord:
             "exercise": self.exercise,
             "title": self.title,
             "mode": "quick" if self.quick else "full",
+            "status": self.status,
             "seed": self.seed,
             "setup": self.setup,
             "data": self.data,
@@ -294,8 +304,14 @@ def results_path(out: str | os.PathLike[str], exercise: str, quick: bool, seed: 
     return Path(out) / exercise / f"results_{mode}_seed{seed}.json"
 
 
-def write_results(record: RunRecord, out: str | os.PathLike[str]) -> Path:
-    """Write a run's results JSON atomically and return its path."""
+def write_results(record: RunRecord, out: str | os.PathLike[str], final: bool = False) -> Path:
+    """Write a run's results JSON atomically and return its path.
+
+    ``final=True`` marks the run complete (partial writes during training
+    leave ``status: running``, so an interrupted run is recognisable).
+    """
+    if final:
+        record.status = "complete"
     return atomic_write_json(results_path(out, record.exercise, record.quick, record.seed),
                              record.to_json())
 

@@ -78,5 +78,5 @@ def run(epochs: int | None = None, quick: bool = False, seed: int = 0,
                                     ylabel="price (k$)", subtitle=sub),
         )]
     record.wall_time_s = sw.seconds
-    write_results(record, out)
+    write_results(record, out, final=True)
     return record.to_json()

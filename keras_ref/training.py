@@ -17,6 +17,8 @@ import keras
 from .common import RunRecord, history_dict, write_results
 
 _DEADLINE: float | None = None
+WRITE_EVERY_S = 10.0
+"""Partial results are written at most this often during training."""
 
 
 def set_time_limit(seconds: float | None) -> None:
@@ -38,6 +40,7 @@ class _Progress(keras.callbacks.Callback):
         self.record, self.key, self.epochs, self.out = record, key, epochs, out
         self.hist: dict[str, list[float]] = {}
         self.stopped_by_time = False
+        self._last_write = time.monotonic()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         for name, value in (logs or {}).items():
@@ -47,8 +50,10 @@ class _Progress(keras.callbacks.Callback):
         if left is not None and left <= 0 and epoch + 1 < self.epochs:
             self.stopped_by_time = True
             self.model.stop_training = True
-        if self.out is not None:
+        now = time.monotonic()
+        if self.out is not None and now - self._last_write >= WRITE_EVERY_S:
             write_results(self.record, self.out)
+            self._last_write = now
 
 
 def fit(model: keras.Model, x: Any, y: Any = None, *, record: RunRecord, key: str,
@@ -66,6 +71,8 @@ def fit(model: keras.Model, x: Any, y: Any = None, *, record: RunRecord, key: st
         return {}
     progress = _Progress(record, key, epochs, Path(out) if out is not None else None)
     callbacks = list(kwargs.pop("callbacks", [])) + [progress]
+    if not hasattr(x, "shape"):  # tf.data / PyDataset: they shuffle themselves
+        kwargs.setdefault("shuffle", False)
     history = model.fit(x, y, epochs=epochs, batch_size=batch_size,
                         validation_data=validation_data, verbose=verbose,
                         callbacks=callbacks, **kwargs)
