@@ -49,7 +49,7 @@ def load_npz_split(path: str, label_keys: tuple[str, str]
                    ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], bool]:
     """A data-dir CIFAR npz: ``x_train``, ``x_test`` and the two label keys; plus its ``lossy`` flag."""
     with np.load(path, allow_pickle=False) as f:
-        _files.require_keys(f, ("x_train", label_keys[0], "x_test", label_keys[1]), path)
+        _files.require_keys(f.files, ("x_train", label_keys[0], "x_test", label_keys[1]), path)
         train = (f["x_train"], f[label_keys[0]].reshape(-1, 1))
         test = (f["x_test"], f[label_keys[1]].reshape(-1, 1))
         lossy = bool(f["lossy"]) if "lossy" in f.files else False

@@ -17,13 +17,13 @@ Nothing here ever substitutes synthetic data.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
 import tarfile
-import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 DATA_DIR_ENV = "MINIDL_DATA_DIR"
 CACHE_DIR_ENV = "MINIDL_CACHE_DIR"
@@ -257,9 +257,10 @@ def keras_cached(name: str, fname: str, url: str, file_hash: str | None, *,
             return Source(name, "keras-cache", path, url=url)
         except ValueError as exc:
             problems.append(f"found in the Keras cache but unusable: {exc}")
+    # URLError and timeouts are OSErrors, a cut connection an HTTPException, a failed check a ValueError.
     try:
         download(url, path, file_hash, validate)
-    except (OSError, ValueError) as exc:  # URLError is an OSError; a failed check a ValueError
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         problems.append(f"download of {url} failed: {exc}")
         raise not_found_error(name, data_file, path, url, problems) from exc
     return Source(name, "download", path, url=url)
@@ -274,8 +275,9 @@ def resolve_npz(name: str, data_dir: str | os.PathLike | None, data_file: str,
     return keras_cached(name, fname, url, file_hash, data_file=data_file)
 
 
-def require_keys(npz: Any, keys: tuple[str, ...], path: str) -> None:
-    """Raise a ``KeyError`` naming the file and the missing keys when an npz lacks some."""
-    missing = [k for k in keys if k not in npz.files]
+def require_keys(names: Iterable[str], keys: Iterable[str], path: str) -> None:
+    """Raise a ``KeyError`` naming the file and the missing keys when ``names`` (an npz's ``files``) lacks some."""
+    names = list(names)
+    missing = [k for k in keys if k not in names]
     if missing:
-        raise KeyError(f"{path} lacks the key(s) {missing}; it has {sorted(npz.files)}")
+        raise KeyError(f"{path} lacks the key(s) {missing}; it has {sorted(names)}")

@@ -48,6 +48,6 @@ def load_data(test_split: float = 0.2, seed: int = 113, data_dir: str | os.PathL
         raise ValueError(f"test_split={test_split!r} must be in [0, 1)")
     path = locate(data_dir).path
     with np.load(path, allow_pickle=False) as f:
-        _files.require_keys(f, ("x", "y"), path)
+        _files.require_keys(f.files, ("x", "y"), path)
         x, y = f["x"], f["y"]
     return split(x, y, test_split, seed)

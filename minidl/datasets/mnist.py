@@ -35,6 +35,6 @@ def load_data(data_dir: str | os.PathLike | None = None
     """
     path = locate(data_dir).path
     with np.load(path, allow_pickle=False) as f:
-        _files.require_keys(f, KEYS, path)
+        _files.require_keys(f.files, KEYS, path)
         x_train, y_train, x_test, y_test = (f[k] for k in KEYS)
     return (x_train, y_train), (x_test, y_test)

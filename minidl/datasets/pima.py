@@ -62,7 +62,7 @@ def load_data(data_dir: str | os.PathLike | None = None) -> tuple[np.ndarray, np
     path = locate(data_dir).path
     if path.endswith(".npz"):
         with np.load(path, allow_pickle=False) as f:
-            _files.require_keys(f, ("x", "y"), path)
+            _files.require_keys(f.files, ("x", "y"), path)
             x, y = f["x"].astype(np.float64), f["y"].astype(np.int64)
     else:
         data = read_csv(path)

@@ -3,6 +3,7 @@ the not-found error, synthetic data, parity with keras.datasets, and the real da
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -230,7 +231,7 @@ def cifar_batch(path: Path, x: np.ndarray, labels: dict[str, list[int]]) -> None
     d.update({k.encode(): v for k, v in labels.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
-        pickle.dump(d, f, protocol=2)
+        pickle.dump(d, f, protocol=4)  # protocol 2 from Python 3 needs _codecs, which both Keras and we refuse
 
 
 def make_cifar10_folder(folder: Path, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -387,7 +388,7 @@ def write_imdb_raw(path: Path, train: list[tuple[str, int]], test: list[tuple[st
     np.savez(path, **arrays)
 
 
-# Word counts over TRAIN: the 5, movie 4, good 3, bad 2, i 2, and 1... (see the ranks test).
+# Word counts over TRAIN: the 5, movie 4, good 3, then 10, bad, i, was 2 each (see the ranks test).
 TRAIN = [("The movie was GOOD.<br /><br />Good, good!", 1),
          ("The movie was bad; the acting: bad.", 0),
          ("I didn't like the movie... 'boring'", 0),
@@ -410,9 +411,9 @@ def test_tokenize_rules():
 
 def test_word_ranks_follow_training_frequency(tiny_imdb):
     index = imdb.get_word_index(data_dir=tiny_imdb)
-    # the 5, movie 4, good 3; then count 2 in alphabetical order: bad, i, was; then count 1 alphabetically.
+    # the 5, movie 4, good 3; count 2 alphabetically: 10 (from "10/10"), bad, i, was; then count 1.
     assert [w for w, _ in sorted(index.items(), key=lambda kv: kv[1])] == [
-        "the", "movie", "good", "bad", "i", "was", "10", "acting", "and", "boring", "didn't", "its", "like",
+        "the", "movie", "good", "10", "bad", "i", "was", "acting", "and", "boring", "didn't", "its", "like",
         "love", "score"]
     assert "unseen" not in index and "zebra" not in index  # test words never count
 
@@ -439,27 +440,63 @@ def test_load_data_with_keras_defaults(tiny_imdb):
     assert y_test.tolist() == [TEST[i][1] for i in test_order]
 
 
-def test_load_data_options(tiny_imdb):
+def keras_reference(train, y_train, test, y_test, num_words=None, skip_top=0, maxlen=None, seed=113,
+                    start_char=1, oov_char=2, index_from=3):
+    """keras.datasets.imdb.load_data's steps transcribed on plain lists: the oracle for the vectorized code."""
+    rng = np.random.RandomState(seed)
+    i = np.arange(len(train)); rng.shuffle(i)
+    train, y_train = [train[k] for k in i], [y_train[k] for k in i]
+    i = np.arange(len(test)); rng.shuffle(i)
+    test, y_test = [test[k] for k in i], [y_test[k] for k in i]
+    if start_char is not None:
+        train = [[start_char] + [w + index_from for w in x] for x in train]
+        test = [[start_char] + [w + index_from for w in x] for x in test]
+    else:
+        train = [[w + index_from for w in x] for x in train]
+        test = [[w + index_from for w in x] for x in test]
+    if maxlen:
+        keep = [k for k, x in enumerate(train) if len(x) < maxlen]
+        train, y_train = [train[k] for k in keep], [y_train[k] for k in keep]
+        keep = [k for k, x in enumerate(test) if len(x) < maxlen]
+        test, y_test = [test[k] for k in keep], [y_test[k] for k in keep]
+    xs = train + test
+    if not num_words:
+        num_words = max(max(x) for x in xs)
+    if oov_char is not None:
+        xs = [[w if skip_top <= w < num_words else oov_char for w in x] for x in xs]
+    else:
+        xs = [[w for w in x if skip_top <= w < num_words] for x in xs]
+    return xs[:len(train)], y_train, xs[len(train):], y_test
+
+
+OPTIONS = [dict(num_words=5, index_from=0, start_char=None, seed=0), dict(num_words=7, oov_char=9, seed=1),
+           dict(skip_top=5, num_words=100, seed=2), dict(num_words=6, oov_char=None, seed=3),
+           dict(maxlen=8, seed=4), dict(maxlen=8, start_char=None, index_from=1, oov_char=None, seed=5)]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=[str(o) for o in OPTIONS])
+def test_load_data_options_act_as_in_keras(tiny_imdb, options):
+    index = imdb.get_word_index(data_dir=tiny_imdb)
+    ranks = [[[index[w] for w in _imdb_tokenize.tokenize(t) if w in index] for t, _ in rows] for rows in (TRAIN, TEST)]
+    want = keras_reference(ranks[0], [y for _, y in TRAIN], ranks[1], [y for _, y in TEST], **options)
+    (x_train, y_train), (x_test, y_test) = imdb.load_data(data_dir=tiny_imdb, **options)
+    assert ([list(r) for r in x_train], y_train.tolist(), [list(r) for r in x_test], y_test.tolist()) == want
+
+
+def test_load_data_options_spot_checks(tiny_imdb):
     def rows(**kw):
         (x_train, y_train), (x_test, y_test) = imdb.load_data(data_dir=tiny_imdb, **kw)
         return [list(r) for r in x_train], y_train.tolist(), [list(r) for r in x_test], y_test.tolist()
 
-    # num_words=5 keeps the ids below 5: with index_from=0, ranks 1..4 (the, movie, good, bad).
-    x_train, *_ = rows(num_words=5, index_from=0, start_char=None, seed=0)
-    assert all(w in (1, 2, 3, 4) or w == 2 for r in x_train for w in r)
-    assert sorted(sum(x_train, [])).count(2) == 2 + sum(1 for w in sum(x_train, []) if w == 2) - 2
-    x_train, *_ = rows(num_words=7, oov_char=9, index_from=3, seed=0)
+    x_train, *_ = rows(num_words=7, oov_char=9)
     flat = sum(x_train, [])
-    assert set(flat) <= {1, 4, 5, 6, 9} and 9 in flat  # start 1, the/movie/good = 4/5/6, the rest oov
-    # skip_top compares the shifted ids: skip_top=5 turns start (1) and "the" (4) into oov.
-    x_train, *_ = rows(skip_top=5, oov_char=2, num_words=100, seed=0)
+    assert set(flat) == {1, 4, 5, 6, 9}  # start 1; the/movie/good = 4/5/6; everything else oov
+    x_train, *_ = rows(skip_top=5, num_words=100)  # skip_top compares the shifted ids: start and "the" go
     assert all(r[0] == 2 for r in x_train) and 4 not in sum(x_train, [])
-    # oov_char=None drops the words instead.
-    x_train, *_ = rows(num_words=6, oov_char=None, seed=0)
-    assert set(sum(x_train, [])) <= {1, 4, 5}
-    # maxlen keeps reviews *shorter* than maxlen, counting the start char (Keras's rule).
-    x_train, y_train, x_test, y_test = rows(maxlen=8, seed=0)
-    assert all(len(r) < 8 for r in x_train + x_test) and len(x_train) == len(y_train) < 4
+    x_train, *_ = rows(num_words=6, oov_char=None)  # oov_char=None drops the words instead
+    assert set(sum(x_train, [])) == {1, 4, 5}
+    x_train, y_train, x_test, _ = rows(maxlen=8)  # keeps reviews *shorter* than maxlen, start char counted
+    assert all(len(r) < 8 for r in x_train + x_test) and len(x_train) == len(y_train) == 2
     with pytest.raises(ValueError, match="maxlen=2"):
         rows(maxlen=2)
     with pytest.raises(ValueError, match="num_words=-1"):
@@ -595,7 +632,7 @@ KERAS_SCRIPT = textwrap.dedent("""
     import keras.src.utils.file_utils as fu
     fu.validate_file = lambda *a, **k: True  # the tiny stand-in files cannot have Keras's hashes
     from keras.src.datasets import boston_housing, cifar10, cifar100, imdb, mnist
-    out = {"mnist": mnist.load_data(), "cifar10": cifar10.load_data(),
+    out = {"mnist": mnist.load_data(),
            "cifar100": cifar100.load_data(label_mode="coarse"),
            "boston": boston_housing.load_data(test_split=0.3, seed=7)}
     for i, kw in enumerate(IMDB_OPTIONS):
@@ -610,21 +647,24 @@ IMDB_OPTIONS = [{}, {"num_words": 9, "skip_top": 4, "seed": 1}, {"maxlen": 5, "s
 
 @pytest.mark.keras
 def test_same_results_as_keras_datasets_on_the_same_cache_files(tmp_path, monkeypatch):
-    """Keras itself reads the tiny cache files in a subprocess (its own KERAS_HOME); minidl must agree exactly."""
-    pytest.importorskip("keras")
+    """Keras itself reads the tiny cache files in a subprocess (its own KERAS_HOME); minidl must agree exactly.
+
+    CIFAR-10 is left out: Keras assumes 10,000 images per batch file, too big for a quick test;
+    CIFAR-100 goes through the same batch format and channel order.
+    """
+    if importlib.util.find_spec("keras") is None:  # find_spec, not import: TensorFlow takes seconds to load
+        pytest.skip("keras is not installed")
     rng = np.random.default_rng(12)
     root = keras_dir(tmp_path)
     np.savez(root / "mnist.npz", **small_mnist(rng))
     np.savez(root / "boston_housing.npz", x=rng.normal(size=(20, 13)), y=rng.uniform(5, 50, 20))
     src = tmp_path / "src"
-    make_cifar10_folder(src / "cifar-10-batches-py", rng)
     cifar_batch(src / "cifar-100-python" / "train", rng_images(rng, 4, (32, 32, 3)),
                 {"fine_labels": [1, 2, 3, 4], "coarse_labels": [0, 1, 2, 3]})
     cifar_batch(src / "cifar-100-python" / "test", rng_images(rng, 2, (32, 32, 3)),
                 {"fine_labels": [5, 6], "coarse_labels": [4, 5]})
-    for dirname in ("cifar-10-batches-py", "cifar-100-python"):
-        with tarfile.open(root / f"{dirname}-target_archive", "w:gz") as tar:
-            tar.add(src / dirname, arcname=dirname)
+    with tarfile.open(root / "cifar-100-python-target_archive", "w:gz") as tar:
+        tar.add(src / "cifar-100-python", arcname="cifar-100-python")
     x_train = np.empty(6, dtype=object)
     x_train[:] = [rng.integers(1, 12, rng.integers(1, 7)).tolist() for _ in range(6)]
     x_test = np.empty(4, dtype=object)
@@ -632,7 +672,6 @@ def test_same_results_as_keras_datasets_on_the_same_cache_files(tmp_path, monkey
     np.savez(root / "imdb.npz", x_train=x_train, y_train=rng.integers(0, 2, 6), x_test=x_test,
              y_test=rng.integers(0, 2, 4))
     for module, fname in ((mnist, "mnist.npz"), (boston_housing, "boston_housing.npz"), (imdb, "imdb.npz"),
-                          (cifar10, "cifar-10-batches-py-target_archive"),
                           (cifar100, "cifar-100-python-target_archive")):
         monkeypatch.setattr(module, "FILE_HASH", sha256(root / fname))
 
@@ -646,7 +685,7 @@ def test_same_results_as_keras_datasets_on_the_same_cache_files(tmp_path, monkey
     with open(tmp_path / "keras.pkl", "rb") as f:
         theirs = pickle.load(f)
 
-    ours = {"mnist": mnist.load_data(), "cifar10": cifar10.load_data(),
+    ours = {"mnist": mnist.load_data(),
             "cifar100": cifar100.load_data(label_mode="coarse"),
             "boston": boston_housing.load_data(test_split=0.3, seed=7)}
     for key, ((a, b), (c, d)) in ours.items():
@@ -702,15 +741,25 @@ def test_real_imdb(real_data_dir, monkeypatch):
     # The user's cache: tokenizing the 50,000 reviews (about 5 s) then happens once per machine.
     monkeypatch.setenv(_files.CACHE_DIR_ENV, USER_CACHE)
     d = real_data_dir("imdb")
-    (x, y), (xt, yt) = imdb.load_data(num_words=10000, data_dir=d)
-    assert x.shape == (25000,) and xt.shape == (25000,) and x.dtype == object
+    (x, y), (xt, yt) = imdb.load_data(data_dir=d)
+    assert x.shape == (25000,) and xt.shape == (25000,) and x.dtype == object and isinstance(x[0], list)
     assert y.dtype == np.int64 and int(y.sum()) == 12500 and int(yt.sum()) == 12500
-    assert all(r[0] == 1 for r in x[:100]) and max(max(r) for r in x) == 9999
+    assert all(r[0] == 1 for r in x)
     index = imdb.get_word_index(data_dir=d)
     assert [w for w, r in sorted(index.items(), key=lambda kv: kv[1])[:4]] == ["the", "and", "a", "of"]
-    # The first words of "Bromwell High is a cartoon comedy." come back through the index.
+    # Every rank occurs in training, so the top id is len(index) + 3, which Keras's rule makes oov.
+    assert max(max(r) for r in x) == len(index) + 2
+    # "Bromwell High is a cartoon comedy." comes back through the index.
     words = {r + 3: w for w, r in index.items()}
-    decoded = [" ".join(words.get(i, "?") for i in r[1:6]) for r in x]
-    assert "bromwell high is a cartoon" in decoded
+    assert "bromwell high is a cartoon comedy" in {" ".join(words.get(i, "?") for i in r[1:7]) for r in x}
     info = datasets.describe("imdb", d)
     assert info["source"] == "data-dir" and "not Keras's exact" in info["notes"][0]
+
+
+def test_datasets_import_neither_tensorflow_nor_keras():
+    code = ("import sys, minidl.datasets; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
