@@ -127,6 +127,7 @@ def summarize(record: RunRecord, variant: str, curves: dict[str, list[list[float
         stats[f"{metric}_std"] = float(last.std())
     record.final[f"{variant}_mean"] = stats
     record.epochs_reached[f"{variant}_mean"] = n
+    record.epochs_requested[f"{variant}_mean"] = record.epochs_requested.get(f"{variant}_fold0", n)
 
 
 def make_figures(curves: dict[str, dict[str, list[list[float]]]], record: RunRecord,
