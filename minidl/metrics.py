@@ -1,8 +1,9 @@
 """Metrics: per-sample values averaged over an epoch, as Keras's Mean metrics.
 
-A metric maps ``(y_true, y_pred)`` to one value per sample (shape
-``(batch,)``); the model keeps a running sum and count over the epoch, so the
-epoch value is the sample-weighted mean over its batches. A plain callable
+A metric maps ``(y_true, y_pred)`` to per-sample values (shape ``(batch,)``,
+or elementwise for binary accuracy, as in Keras 3); the model keeps a running
+sum and count over the epoch, so the epoch value is the sample-weighted mean
+over its batches. A plain callable
 ``f(y_true, y_pred)`` works too: per-sample values are averaged the same way,
 a scalar counts as one value per batch (Keras's ``MeanMetricWrapper``).
 """
@@ -28,10 +29,11 @@ class Metric:
 
 
 def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> np.ndarray:
-    """mean over the last axis of [(y_pred > threshold) == y_true]; shape (batch, ...)."""
+    """[(y_pred > threshold) == y_true] elementwise, y_pred's shape (as Keras 3:
+    the epoch mean then runs over every element)."""
     y_pred = np.asarray(y_pred)
     t = _align("binary_accuracy", y_true, y_pred)
-    return ((y_pred > threshold) == t).mean(axis=-1)
+    return ((y_pred > threshold) == t).astype(np.float64)
 
 
 def categorical_accuracy(y_true, y_pred) -> np.ndarray:
