@@ -4,12 +4,12 @@
 networks: ``minidl.Sequential``, ``minidl.Model``, ``minidl.Input``,
 ``minidl.layers``, ``minidl.losses``, ``minidl.optimizers``, ...
 """
-from . import (activations, callbacks, config, gradcheck, initializers, layers, losses, metrics,
-               optimizers, regularizers)
+from . import (activations, callbacks, config, datasets, gradcheck, initializers, layers, losses,
+               metrics, optimizers, regularizers)
 from .layers import Input
 from .models import Model, Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["Model", "Sequential", "Input", "activations", "callbacks", "config", "gradcheck",
+__all__ = ["Model", "Sequential", "Input", "activations", "callbacks", "config", "datasets", "gradcheck",
            "initializers", "layers", "losses", "metrics", "optimizers", "regularizers"]
