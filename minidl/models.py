@@ -97,6 +97,8 @@ class Model:
 
         visit(outputs)
         self._nodes = order
+        # a layer fed only by model inputs need not compute its input gradient
+        self._needs_dx = [not all(isinstance(p.layer, InputLayer) for p in t.inputs) for t in order]
         layers = [t.layer for t in order]
         names = [layer.name for layer in layers]
         for layer in layers:
@@ -145,12 +147,16 @@ class Model:
         respect to its pre-activation.
         """
         grads = {id(self.output): dy}
-        for t in reversed(self._nodes):
+        for t, needs_dx in zip(reversed(self._nodes), reversed(self._needs_dx)):
             g = grads.pop(id(t))
-            if from_logits and t is self.output:
-                dxs = t.layer.run_backward_from_logits(g)
-            else:
-                dxs = t.layer.run_backward(g)
+            t.layer.input_grad_needed = needs_dx
+            try:
+                if from_logits and t is self.output:
+                    dxs = t.layer.run_backward_from_logits(g)
+                else:
+                    dxs = t.layer.run_backward(g)
+            finally:
+                t.layer.input_grad_needed = True
             for parent, dx in zip(t.inputs, _as_list(dxs) if t.takes_list else [dxs]):
                 if isinstance(parent.layer, InputLayer):
                     continue

@@ -1,9 +1,16 @@
-"""Dense kernels: the matmul goes to BLAS either way; backend switch point."""
+"""Dense kernels: the matmuls stay in BLAS either way; backend switch point.
+
+With the Numba backend the layer calls :func:`matmul` and lets
+``kernels.activation.forward`` add the bias fused with the activation;
+backward sums the bias gradient with a deterministic kernel and can skip the
+input gradient when nothing upstream needs it (the first layer of a model).
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from . import reference
+from . import activation, reference
+from ._dispatch import use_numba
 
 
 def forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
@@ -11,6 +18,19 @@ def forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None) -> np.nd
     return reference.dense_forward(x, kernel, bias)
 
 
-def backward(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray, use_bias: bool):
-    """dz (n, out) -> dx (n, in), dkernel (in, out), dbias (out,) or None."""
-    return reference.dense_backward(x, kernel, dz, use_bias)
+def matmul(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """x (n, in) @ kernel (in, out) -> a fresh (n, out) array, without the bias."""
+    return x @ kernel
+
+
+def backward(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray, use_bias: bool,
+             need_dx: bool = True):
+    """dz (n, out) -> dx (n, in) or None when not ``need_dx``, dkernel (in, out),
+    dbias (out,) or None."""
+    if not use_numba(x, kernel, dz):
+        dx, dkernel, dbias = reference.dense_backward(x, kernel, dz, use_bias)
+        return (dx if need_dx else None), dkernel, dbias
+    dkernel = x.T @ dz
+    dbias = activation.bias_grad(dz) if use_bias else None
+    dx = dz @ kernel.T if need_dx else None
+    return dx, dkernel, dbias

@@ -1,16 +1,54 @@
-"""Embedding lookup kernels; backend switch point, the reference for now."""
+"""Embedding lookup kernels; backend switch point.
+
+Numba path: a (parallel) row gather, and a scatter-add partitioned by
+vocabulary rows so that it is race-free and sums repeated ids in the
+reference's order. Ids outside [0, input_dim) take the reference path, which
+raises (the compiled code does not check bounds).
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from . import reference
+from ._dispatch import blocks, nb, parallel, use_numba
+
+
+def _flat_ids(indices: np.ndarray, input_dim: int) -> np.ndarray | None:
+    """indices as a contiguous 1-D intp array, or None when they are not all valid ids."""
+    if indices.dtype.kind not in "iu":
+        return None
+    ids = np.ascontiguousarray(indices, dtype=np.intp).reshape(-1)
+    if ids.size and (ids.min() < 0 or ids.max() >= input_dim):
+        return None
+    return ids
 
 
 def forward(indices: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
     """indices (...) integer, embeddings (input_dim, d) -> (..., d)."""
-    return reference.embedding_forward(indices, embeddings)
+    ids = _flat_ids(indices, embeddings.shape[0]) if use_numba(embeddings) else None
+    if ids is None:
+        return reference.embedding_forward(indices, embeddings)
+    table = np.ascontiguousarray(embeddings)
+    out = np.empty((ids.size, table.shape[1]), dtype=table.dtype)
+    k = nb("embedding")
+    if parallel(out.size):
+        k.gather_par(ids, table, out, blocks(ids.size))
+    else:
+        k.gather_rows(ids, table, out, 0, ids.size)
+    return out.reshape(*indices.shape, table.shape[1])
 
 
 def backward(indices: np.ndarray, dy: np.ndarray, input_dim: int) -> np.ndarray:
     """dy (..., d) -> dembeddings (input_dim, d), repeated indices accumulated."""
-    return reference.embedding_backward(indices, dy, input_dim)
+    ids = _flat_ids(indices, input_dim) if use_numba(dy) else None
+    if ids is None or dy.shape[:-1] != indices.shape:
+        return reference.embedding_backward(indices, dy, input_dim)
+    d = dy.shape[-1]
+    dy2 = np.ascontiguousarray(dy).reshape(-1, d)
+    grad = np.empty((input_dim, d), dtype=dy.dtype)
+    k = nb("embedding")
+    if parallel(grad.size + dy2.size):
+        k.scatter_add_par(ids, dy2, grad, blocks(input_dim))
+    else:
+        k.scatter_add_vocab(ids, dy2, grad, 0, input_dim)
+    return grad

@@ -1,34 +1,75 @@
-"""Max-pooling kernels (channels last); backend switch point, the reference for now.
+"""Max-pooling kernels (channels last); backend switch point.
 
 Forward returns the output and ``argmax``, the winning cell's flat index
-inside its window, which is all backward needs.
+inside its window, which is all backward needs. The Numba path computes both
+in one pass (padding by bounds checks, no padded copy) and routes the
+gradient back image by image, in ``np.add.at``'s order.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from . import reference
+from ._dispatch import blocks, nb, parallel, use_numba
+from .padding import pad_amounts
 
 
 def maxpool2d_forward(x: np.ndarray, pool_size: tuple[int, int], strides: tuple[int, int],
                       padding: str) -> tuple[np.ndarray, np.ndarray]:
     """x (n, h, w, c) -> y (n, oh, ow, c), argmax (n, oh, ow, c) in [0, ph·pw)."""
-    return reference.maxpool2d_forward(x, pool_size, strides, padding)
+    if not use_numba(x) or x.ndim != 4:
+        return reference.maxpool2d_forward(x, pool_size, strides, padding)
+    x = np.ascontiguousarray(x)
+    (ph, pw), (sh, sw) = pool_size, strides
+    oh, ow = reference._conv_out_hw(x.shape, pool_size, strides, padding)
+    top = pad_amounts(x.shape[1], ph, sh, padding)[0]
+    left = pad_amounts(x.shape[2], pw, sw, padding)[0]
+    n, c = x.shape[0], x.shape[3]
+    y = np.empty((n, oh, ow, c), dtype=x.dtype)
+    argmax = np.empty((n, oh, ow, c), dtype=np.intp)
+    ninf = x.dtype.type(-np.inf)
+    k = nb("pool")
+    if parallel(x.size):
+        k.maxpool_par(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, blocks(n * oh))
+    else:
+        k.maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, 0, n * oh)
+    return y, argmax
 
 
 def maxpool2d_backward(dy: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, ...],
                        pool_size: tuple[int, int], strides: tuple[int, int], padding: str) -> np.ndarray:
     """dy (n, oh, ow, c) -> dx of shape x_shape (n, h, w, c)."""
-    return reference.maxpool2d_backward(dy, argmax, x_shape, pool_size, strides, padding)
+    if not use_numba(dy) or dy.ndim != 4 or argmax.shape != dy.shape or argmax.dtype.kind not in "iu":
+        return reference.maxpool2d_backward(dy, argmax, x_shape, pool_size, strides, padding)
+    dy = np.ascontiguousarray(dy)
+    argmax = np.ascontiguousarray(argmax, dtype=np.intp)
+    (ph, pw), (sh, sw) = pool_size, strides
+    top = pad_amounts(x_shape[1], ph, sh, padding)[0]
+    left = pad_amounts(x_shape[2], pw, sw, padding)[0]
+    dx = np.empty(tuple(x_shape), dtype=dy.dtype)
+    k = nb("pool")
+    if parallel(dx.size) and x_shape[0] > 1:
+        k.maxpool_grad_par(dy, argmax, pw, sh, sw, top, left, dx, blocks(x_shape[0]))
+    else:
+        k.maxpool_grad_images(dy, argmax, pw, sh, sw, top, left, dx, 0, x_shape[0])
+    return dx
 
 
 def maxpool1d_forward(x: np.ndarray, pool_size: int, stride: int,
                       padding: str) -> tuple[np.ndarray, np.ndarray]:
     """x (n, length, c) -> y (n, out_len, c), argmax (n, out_len, c) in [0, pool_size)."""
-    return reference.maxpool1d_forward(x, pool_size, stride, padding)
+    if not use_numba(x) or x.ndim != 3:
+        return reference.maxpool1d_forward(x, pool_size, stride, padding)
+    y, argmax = maxpool2d_forward(x[:, None], (1, pool_size), (1, stride), padding)
+    return y[:, 0], argmax[:, 0]
 
 
 def maxpool1d_backward(dy: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, ...],
                        pool_size: int, stride: int, padding: str) -> np.ndarray:
     """dy (n, out_len, c) -> dx of shape x_shape (n, length, c)."""
-    return reference.maxpool1d_backward(dy, argmax, x_shape, pool_size, stride, padding)
+    if not use_numba(dy) or dy.ndim != 3:
+        return reference.maxpool1d_backward(dy, argmax, x_shape, pool_size, stride, padding)
+    n, length, c = x_shape
+    dx = maxpool2d_backward(dy[:, None], argmax[:, None], (n, 1, length, c), (1, pool_size),
+                            (1, stride), padding)
+    return dx[:, 0]

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import activations, config, initializers, regularizers
+from ..kernels import activation as activation_kernels
 
 Shape = tuple  # (None, d1, d2, ...), the batch axis first
 
@@ -94,6 +95,9 @@ class Layer:
         self.output_shape: Shape | None = None
         self.declared_input_shape = None if input_shape is None else (None, *input_shape)
         self._activity_output: np.ndarray | None = None
+        # The model clears this during its backward pass when every input of the
+        # layer is a model input: layers may then skip computing dL/dx (and return None).
+        self.input_grad_needed = True
 
     # ---- weights -------------------------------------------------------
     def add_weight(self, key: str, shape: Sequence[int], initializer: Any = "zeros",
@@ -231,17 +235,27 @@ class ActivatedLayer(Layer):
     def forward_linear(self, x, training: bool = False) -> np.ndarray:
         raise NotImplementedError
 
+    def forward_unbiased(self, x, training: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """The linear part split as (z without the bias, bias or None).
+
+        ``z`` must be a fresh array: the bias is added to it in place, fused with
+        the activation (``kernels.activation.forward``). Layers with a bias
+        (Dense, Conv) override this; the default adds nothing.
+        """
+        return self.forward_linear(x, training), None
+
     def backward_linear(self, dz: np.ndarray):
         raise NotImplementedError
 
     def forward(self, x, training: bool = False):
-        z = self.forward_linear(x, training)
-        y = self.activation(z)
+        z, bias = self.forward_unbiased(x, training)
+        z, y = activation_kernels.forward(z, bias, self.activation)
         self.pre_activation, self._output = z, y
         return y
 
     def backward(self, dy):
-        return self.backward_linear(self.activation.backward(self.pre_activation, self._output, dy))
+        return self.backward_linear(activation_kernels.backward(self.activation, self.pre_activation,
+                                                                self._output, dy))
 
     def run_backward_from_logits(self, dz):
         """Like ``run_backward``, but ``dz`` is already the gradient with respect

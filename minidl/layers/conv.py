@@ -66,13 +66,19 @@ class _Conv(ActivatedLayer):
             out.append(length)
         return (input_shape[0], *out, self.filters)
 
-    def forward_linear(self, x, training=False):
+    def forward_unbiased(self, x, training=False):
         if not isinstance(x, np.ndarray):
             raise TypeError(f"Layer {self.name!r} ({type(self).__name__}) expects a NumPy array, "
                             f"got {type(x).__name__}")
         self.compute_output_shape((None, *x.shape[1:]))
         self._x = x
-        return self._kernel_forward(x)
+        return self._kernel_forward(x, None), self.params.get("bias")
+
+    def forward_linear(self, x, training=False):
+        z, bias = self.forward_unbiased(x, training)
+        if bias is not None:
+            z += bias
+        return z
 
     def backward_linear(self, dz):
         dx, dkernel, dbias = self._kernel_backward(self._x, dz)
@@ -81,10 +87,11 @@ class _Conv(ActivatedLayer):
             self.grads["bias"] = dbias
         return dx
 
-    def _kernel_forward(self, x: np.ndarray) -> np.ndarray:
+    def _kernel_forward(self, x: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
         raise NotImplementedError
 
     def _kernel_backward(self, x: np.ndarray, dz: np.ndarray):
+        """-> dx (None when ``input_grad_needed`` is False), dkernel, dbias."""
         raise NotImplementedError
 
     def get_config(self) -> dict:
@@ -103,13 +110,12 @@ class Conv2D(_Conv):
     rank = 2
     _layout = "(batch, height, width, channels)"
 
-    def _kernel_forward(self, x):
-        return conv_kernels.conv2d_forward(x, self.params["kernel"], self.params.get("bias"),
-                                           self.strides, self.padding)
+    def _kernel_forward(self, x, bias):
+        return conv_kernels.conv2d_forward(x, self.params["kernel"], bias, self.strides, self.padding)
 
     def _kernel_backward(self, x, dz):
         return conv_kernels.conv2d_backward(x, self.params["kernel"], dz, self.strides,
-                                            self.padding, self.use_bias)
+                                            self.padding, self.use_bias, self.input_grad_needed)
 
 
 class Conv1D(_Conv):
@@ -122,10 +128,9 @@ class Conv1D(_Conv):
     rank = 1
     _layout = "(batch, steps, channels)"
 
-    def _kernel_forward(self, x):
-        return conv_kernels.conv1d_forward(x, self.params["kernel"], self.params.get("bias"),
-                                           self.strides[0], self.padding)
+    def _kernel_forward(self, x, bias):
+        return conv_kernels.conv1d_forward(x, self.params["kernel"], bias, self.strides[0], self.padding)
 
     def _kernel_backward(self, x, dz):
         return conv_kernels.conv1d_backward(x, self.params["kernel"], dz, self.strides[0],
-                                            self.padding, self.use_bias)
+                                            self.padding, self.use_bias, self.input_grad_needed)

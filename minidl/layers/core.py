@@ -75,21 +75,27 @@ class Dense(ActivatedLayer):
                              f"{self.params['kernel'].shape[0]}, got {format_shape(input_shape)}")
         return (*input_shape[:-1], self.units)
 
-    def forward_linear(self, x, training=False):
+    def forward_unbiased(self, x, training=False):
         self._check_input(x)
         self._x = x
-        x2 = x.reshape(-1, x.shape[-1])
-        z = dense_kernels.forward(x2, self.params["kernel"], self.params.get("bias"))
-        return z.reshape(*x.shape[:-1], self.units)
+        z = dense_kernels.matmul(x.reshape(-1, x.shape[-1]), self.params["kernel"])
+        return z.reshape(*x.shape[:-1], self.units), self.params.get("bias")
+
+    def forward_linear(self, x, training=False):
+        z, bias = self.forward_unbiased(x, training)
+        if bias is not None:
+            z += bias
+        return z
 
     def backward_linear(self, dz):
         x2 = self._x.reshape(-1, self._x.shape[-1])
         dz2 = dz.reshape(-1, self.units)
-        dx, dw, db = dense_kernels.backward(x2, self.params["kernel"], dz2, self.use_bias)
+        dx, dw, db = dense_kernels.backward(x2, self.params["kernel"], dz2, self.use_bias,
+                                            need_dx=self.input_grad_needed)
         self.grads["kernel"] = dw
         if self.use_bias:
             self.grads["bias"] = db
-        return dx.reshape(self._x.shape)
+        return None if dx is None else dx.reshape(self._x.shape)
 
     def _check_input(self, x: np.ndarray) -> None:
         fan_in = self.params["kernel"].shape[0]

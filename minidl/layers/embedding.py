@@ -70,6 +70,8 @@ class Embedding(Layer):
 
     def backward(self, dy):
         self.grads["embeddings"] = embedding_kernels.backward(self._ids, dy, self.input_dim)
+        if not self.input_grad_needed:  # ids are not differentiable; skip the zeros
+            return None
         dtype = self._x_dtype if self._x_dtype.kind == "f" else dy.dtype
         return np.zeros(self._x_shape, dtype=dtype)
 

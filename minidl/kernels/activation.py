@@ -1,0 +1,97 @@
+"""Bias + activation forward and activation derivative; backend switch point.
+
+The layers compute their linear part without the bias (a BLAS matmul or
+GEMM) and hand it here: the Numba path adds the bias and applies the
+activation in one sweep over the rows, and in backward computes the
+derivative in one sweep, with no temporaries. The reference path is
+``z += bias; y = activation(z)`` and ``activation.backward(z, y, dy)``.
+Activations other than the five built-in ones always take the reference path.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations
+from ._dispatch import blocks, nb, parallel, use_numba
+
+
+def _code(activation: activations.Activation) -> int | None:
+    """The Numba code of a built-in activation, None for anything else."""
+    if activations.ALL.get(activation.name) is not activation:
+        return None
+    return {"linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}[activation.name]
+
+
+def _rows(a: np.ndarray) -> np.ndarray:
+    """(..., c) -> (m, c) view (a must be C-contiguous)."""
+    return a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
+
+
+def forward(z: np.ndarray, bias: np.ndarray | None,
+            activation: activations.Activation) -> tuple[np.ndarray, np.ndarray]:
+    """z (..., c) without bias, bias (c,) or None -> (z + bias, activation(z + bias)).
+
+    ``z`` must be a fresh array the caller owns: the bias is added in place.
+    With the linear activation the two results are the same array.
+    """
+    code = _code(activation)
+    if (code is None or not use_numba(z, bias) or not z.flags.c_contiguous or not z.flags.writeable
+            or z.ndim == 0 or z.size == 0):
+        if bias is not None:
+            z += bias
+        return z, activation(z)
+    k = nb("activation")
+    if code == 0:  # linear: only the bias to add
+        if bias is not None:
+            z += bias
+        return z, z
+    z2 = _rows(z)
+    y = np.empty_like(z)
+    b = bias if bias is not None else z2[0]  # a placeholder of the right type, unused
+    one = z.dtype.type(1)
+    if parallel(z.size):
+        k.bias_act_par(z2, b, bias is not None, code, _rows(y), one, blocks(z2.shape[0]))
+    else:
+        k.bias_act_rows(z2, b, bias is not None, code, _rows(y), one, 0, z2.shape[0])
+    return z, y
+
+
+def backward(activation: activations.Activation, z: np.ndarray, y: np.ndarray,
+             dy: np.ndarray) -> np.ndarray:
+    """dL/dz (z's shape) from dy = dL/dy; z and y are forward's two results."""
+    code = _code(activation)
+    if code == 0:
+        return dy
+    if (code is None or not use_numba(z, y, dy) or dy.shape != z.shape or z.size == 0
+            or not (z.flags.c_contiguous and y.flags.c_contiguous)):
+        return activation.backward(z, y, dy)
+    dy = np.ascontiguousarray(dy)
+    dz = np.empty_like(z)
+    k = nb("activation")
+    one = z.dtype.type(1)
+    z2, y2, dy2, dz2 = _rows(z), _rows(y), _rows(dy), _rows(dz)
+    if parallel(z.size):
+        k.act_grad_par(code, z2, y2, dy2, dz2, one, blocks(z2.shape[0]))
+    else:
+        k.act_grad_rows(code, z2, y2, dy2, dz2, one, 0, z2.shape[0])
+    return dz
+
+
+def bias_grad(dz2: np.ndarray) -> np.ndarray:
+    """Column sums of dz2 (m, c) -> (c,), the bias gradient; deterministic.
+
+    Large inputs are summed in a fixed number of row blocks (in parallel),
+    then the block sums are added in block order.
+    """
+    if not use_numba(dz2) or dz2.size == 0:
+        return dz2.sum(axis=0)
+    dz2 = np.ascontiguousarray(dz2)
+    k = nb("activation")
+    if not parallel(dz2.size):
+        out = np.empty(dz2.shape[1], dtype=dz2.dtype)
+        k.colsum_rows(dz2, out, 0, dz2.shape[0])
+        return out
+    nblocks = blocks(dz2.shape[0])
+    partial = np.empty((nblocks, dz2.shape[1]), dtype=dz2.dtype)
+    k.colsum_par(dz2, partial, nblocks)
+    return partial.sum(axis=0)

@@ -1,0 +1,81 @@
+"""im2col / col2im for NHWC convolutions, serial and parallel.
+
+The convolution itself is one BLAS GEMM on the column matrix (see
+``minidl.kernels.conv``); these kernels only move data. Column order is
+(i, j, ci), so ``kernel.reshape(kh·kw·cin, cout)`` multiplies it directly.
+Padding is handled by bounds checks: no padded copy of the input is made.
+"""
+from __future__ import annotations
+
+from numba import prange
+
+from ._jit import kernel
+
+
+@kernel()
+def im2col_rows(x, kh, kw, sh, sw, top, left, oh, ow, cols, r0, r1):
+    """Output rows r0:r1 (r = image·oh + p) of cols (n·oh·ow, kh·kw·cin) from x (n, h, w, cin)."""
+    h, w, c = x.shape[1], x.shape[2], x.shape[3]
+    for r in range(r0, r1):
+        b = r // oh
+        p = r - b * oh
+        for q in range(ow):
+            row = r * ow + q
+            col = 0
+            for i in range(kh):
+                yy = p * sh + i - top
+                for j in range(kw):
+                    xx = q * sw + j - left
+                    if 0 <= yy < h and 0 <= xx < w:
+                        for ci in range(c):
+                            cols[row, col + ci] = x[b, yy, xx, ci]
+                    else:
+                        for ci in range(c):
+                            cols[row, col + ci] = 0
+                    col += c
+
+
+@kernel(parallel=True)
+def im2col_par(x, kh, kw, sh, sw, top, left, oh, ow, cols, nblocks):
+    total = x.shape[0] * oh
+    for blk in prange(nblocks):
+        im2col_rows(x, kh, kw, sh, sw, top, left, oh, ow, cols,
+                    blk * total // nblocks, (blk + 1) * total // nblocks)
+
+
+@kernel()
+def col2im_images(dcols, kh, kw, sh, sw, top, left, oh, ow, dx, b0, b1):
+    """Images b0:b1 of dx (n, h, w, cin) = the sum of dcols (n·oh·ow, kh·kw·cin) over taps.
+
+    Taps are the outer loop, so each input cell receives its terms in tap
+    order, the order the reference adds them in. One image is one owner:
+    no two blocks ever write the same cell.
+    """
+    h, w, c = dx.shape[1], dx.shape[2], dx.shape[3]
+    for b in range(b0, b1):
+        for yy in range(h):
+            for xx in range(w):
+                for ci in range(c):
+                    dx[b, yy, xx, ci] = 0
+        for i in range(kh):
+            for j in range(kw):
+                col = (i * kw + j) * c
+                for p in range(oh):
+                    yy = p * sh + i - top
+                    if yy < 0 or yy >= h:
+                        continue
+                    for q in range(ow):
+                        xx = q * sw + j - left
+                        if xx < 0 or xx >= w:
+                            continue
+                        row = (b * oh + p) * ow + q
+                        for ci in range(c):
+                            dx[b, yy, xx, ci] += dcols[row, col + ci]
+
+
+@kernel(parallel=True)
+def col2im_par(dcols, kh, kw, sh, sw, top, left, oh, ow, dx, nblocks):
+    n = dx.shape[0]
+    for blk in prange(nblocks):
+        col2im_images(dcols, kh, kw, sh, sw, top, left, oh, ow, dx,
+                      blk * n // nblocks, (blk + 1) * n // nblocks)

@@ -1,0 +1,49 @@
+"""Embedding gather and scatter-add, serial and parallel.
+
+The scatter-add is partitioned by vocabulary rows: every block scans all ids
+in order and adds only those in its range, so each gradient row receives its
+terms in id order (``np.add.at``'s order) whatever the partition.
+"""
+from __future__ import annotations
+
+from numba import prange
+
+from ._jit import kernel
+
+
+@kernel()
+def gather_rows(ids, table, out, r0, r1):
+    """out[r] = table[ids[r]] for r in r0:r1; ids (m,), table (v, d), out (m, d)."""
+    d = table.shape[1]
+    for r in range(r0, r1):
+        k = ids[r]
+        for j in range(d):
+            out[r, j] = table[k, j]
+
+
+@kernel(parallel=True)
+def gather_par(ids, table, out, nblocks):
+    m = ids.shape[0]
+    for blk in prange(nblocks):
+        gather_rows(ids, table, out, blk * m // nblocks, (blk + 1) * m // nblocks)
+
+
+@kernel()
+def scatter_add_vocab(ids, dy, grad, v0, v1):
+    """grad[v0:v1] = Σ over r with ids[r] in [v0, v1) of dy[r], in r order; grad (v, d)."""
+    d = grad.shape[1]
+    for k in range(v0, v1):
+        for j in range(d):
+            grad[k, j] = 0
+    for r in range(ids.shape[0]):
+        k = ids[r]
+        if v0 <= k < v1:
+            for j in range(d):
+                grad[k, j] += dy[r, j]
+
+
+@kernel(parallel=True)
+def scatter_add_par(ids, dy, grad, nblocks):
+    v = grad.shape[0]
+    for blk in prange(nblocks):
+        scatter_add_vocab(ids, dy, grad, blk * v // nblocks, (blk + 1) * v // nblocks)

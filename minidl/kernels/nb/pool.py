@@ -1,0 +1,77 @@
+"""Max pooling over NHWC windows with the winner's index, serial and parallel.
+
+Cells outside the input ('same' padding) count as -inf and take part in the
+comparison exactly as the reference's -inf padding does; ties and NaN follow
+``np.argmax``: the first maximum wins, and the first NaN wins outright.
+"""
+from __future__ import annotations
+
+from numba import prange
+
+from ._jit import kernel
+
+
+@kernel()
+def maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, r0, r1):
+    """Output rows r0:r1 (r = image·oh + p) of y and argmax (n, oh, ow, c)."""
+    h, w, c = x.shape[1], x.shape[2], x.shape[3]
+    for r in range(r0, r1):
+        b = r // oh
+        p = r - b * oh
+        for q in range(ow):
+            for i in range(ph):
+                yy = p * sh + i - top
+                for j in range(pw):
+                    xx = q * sw + j - left
+                    k = i * pw + j
+                    inside = 0 <= yy < h and 0 <= xx < w
+                    for ci in range(c):
+                        v = x[b, yy, xx, ci] if inside else ninf
+                        if k == 0:
+                            y[b, p, q, ci] = v
+                            argmax[b, p, q, ci] = 0
+                        else:
+                            best = y[b, p, q, ci]
+                            if best == best and (v > best or v != v):
+                                y[b, p, q, ci] = v
+                                argmax[b, p, q, ci] = k
+
+
+@kernel(parallel=True)
+def maxpool_par(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, nblocks):
+    total = x.shape[0] * oh
+    for blk in prange(nblocks):
+        maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax,
+                     blk * total // nblocks, (blk + 1) * total // nblocks)
+
+
+@kernel()
+def maxpool_grad_images(dy, argmax, pw, sh, sw, top, left, dx, b0, b1):
+    """Images b0:b1 of dx (n, h, w, c): each dy cell added to its window's winner.
+
+    Visits dy in C order, as ``np.add.at`` does, so overlapping windows sum
+    in the reference's order; a winner in the padding is dropped.
+    """
+    h, w, c = dx.shape[1], dx.shape[2], dx.shape[3]
+    oh, ow = dy.shape[1], dy.shape[2]
+    for b in range(b0, b1):
+        for yy in range(h):
+            for xx in range(w):
+                for ci in range(c):
+                    dx[b, yy, xx, ci] = 0
+        for p in range(oh):
+            for q in range(ow):
+                for ci in range(c):
+                    k = argmax[b, p, q, ci]
+                    yy = p * sh + k // pw - top
+                    xx = q * sw + k % pw - left
+                    if 0 <= yy < h and 0 <= xx < w:
+                        dx[b, yy, xx, ci] += dy[b, p, q, ci]
+
+
+@kernel(parallel=True)
+def maxpool_grad_par(dy, argmax, pw, sh, sw, top, left, dx, nblocks):
+    n = dx.shape[0]
+    for blk in prange(nblocks):
+        maxpool_grad_images(dy, argmax, pw, sh, sw, top, left, dx,
+                            blk * n // nblocks, (blk + 1) * n // nblocks)
