@@ -28,7 +28,7 @@ from .training import fit
 
 EXERCISE = "ej10_cifar_nets"
 EPOCHS, QUICK_EPOCHS, BATCH = 50, 1, 100
-QUICK_TRAIN, QUICK_VAL = 300, 200
+QUICK_TRAIN, QUICK_VAL = 200, 100
 SYNTHETIC_TRAIN, SYNTHETIC_VAL = 2000, 500
 DATASETS = {"cifar10": (10, 28, 29), "cifar100": (100, 30, 31)}  # classes, accuracy fig, loss fig
 LABELS = {"alexnet": "AlexNet-like", "vgg": "VGG16-like"}
