@@ -8,6 +8,7 @@ several layers → weight penalties → optimizer update.
 """
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import warnings
@@ -20,6 +21,7 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from .callbacks import Callback, History, ProgressBar
+from .kernels import xent as xent_kernels
 from .layers.base import ActivatedLayer, Layer, SymbolicTensor, format_shape, unique_name
 from .layers.core import Input, InputLayer
 
@@ -39,6 +41,25 @@ def _check_array(what: str, a, allow_int: bool = False) -> np.ndarray:
         bad = int((~np.isfinite(arr)).sum())
         raise ValueError(f"{what} contains {bad} NaN or infinite value(s)")
     return arr
+
+
+def _fused_logits_loss(loss: losses_module.Loss, y: np.ndarray,
+                       z: np.ndarray) -> tuple[float, np.ndarray] | None:
+    """(mean data loss, its gradient w.r.t. the logits z) from the fused softmax
+    cross-entropy kernel, or None where it does not apply (another loss, the
+    NumPy backend). Targets are validated by the loss's own helpers first, so
+    errors are the same as on the unfused path."""
+    if not xent_kernels.available(z):
+        return None
+    if type(loss) is losses_module.CategoricalCrossentropy:
+        t = losses_module._align(loss.name, y, z)
+        per_sample, grad = xent_kernels.softmax_cross_entropy(t, z)
+    elif type(loss) is losses_module.SparseCategoricalCrossentropy:
+        labels = losses_module._sparse_labels(loss.name, y, z)
+        per_sample, grad = xent_kernels.sparse_softmax_cross_entropy(labels, z)
+    else:
+        return None
+    return (float(per_sample.mean()) if per_sample.size else 0.0), grad
 
 
 class Model:
@@ -245,16 +266,19 @@ class Model:
         with ``compute_grads``, every layer's ``grads`` is filled."""
         y_pred = self.forward(xs, training=training)
         shortcut = self._logits_shortcut
-        if shortcut:
-            z = self.output.layer.pre_activation
-            loss_fn = self.loss.as_logits()
-            data_loss, target = loss_fn(y, z), z
+        target = self.output.layer.pre_activation if shortcut else y_pred
+        fused = _fused_logits_loss(self.loss, y, target) if shortcut else None
+        if fused is not None:  # loss and gradient in one pass (Numba backend)
+            data_loss, grad = fused
         else:
-            loss_fn = self.loss
-            data_loss, target = loss_fn(y, y_pred), y_pred
-        total = data_loss + sum(layer.regularization_loss() for layer in self.layers)
+            loss_fn = self.loss.as_logits() if shortcut else self.loss
+            data_loss, grad = loss_fn(y, target), None
+        total = data_loss + sum(layer.regularization_loss() for layer in self.layers
+                                if layer.regularizers or layer.activity_regularizer is not None)
         if compute_grads:
-            self.backward(loss_fn.gradient(y, target).astype(target.dtype, copy=False), from_logits=shortcut)
+            if grad is None:
+                grad = loss_fn.gradient(y, target).astype(target.dtype, copy=False)
+            self.backward(grad, from_logits=shortcut)
         return float(total), y_pred
 
     def _trainable_slots(self):
@@ -263,7 +287,7 @@ class Model:
 
     def _train_step(self, xs, y) -> tuple[float, np.ndarray]:
         loss, y_pred = self._loss_and_grads(xs, y, compute_grads=True, training=True)
-        if np.isfinite(loss):  # a non-finite step would ruin the weights: keep the last good ones
+        if math.isfinite(loss):  # a non-finite step would ruin the weights: keep the last good ones
             self.optimizer.apply(self._trainable_slots())
         return loss, y_pred
 
@@ -316,8 +340,11 @@ class Model:
         rng = config.make_rng(seed)
         history = History()
         self.history = history
-        progress = ProgressBar(verbose, epochs, steps)
-        cbs: list[Callback] = [history, *(callbacks or []), progress]
+        progress = [ProgressBar(verbose, epochs, steps)] if verbose else []
+        cbs: list[Callback] = [history, *(callbacks or []), *progress]
+        # per-batch logs are computed only for callbacks that read them: at batch
+        # size 1 the running means cost as much as the step itself
+        batch_cbs = [cb for cb in cbs if type(cb).on_train_batch_end is not Callback.on_train_batch_end]
         for cb in cbs:
             cb.set_model(self)
         self.stop_training = False
@@ -334,17 +361,20 @@ class Model:
                 idx = order[step * batch_size:(step + 1) * batch_size]
                 if not shuffle:
                     idx = slice(step * batch_size, (step + 1) * batch_size)
-                loss, y_pred = self._train_step([a[idx] for a in xs], y[idx])
-                self._accumulate(totals, counts, loss, y[idx], y_pred)
-                logs = self._means(totals, counts)
-                if not np.isfinite(loss):
+                y_batch = y[idx]
+                loss, y_pred = self._train_step([a[idx] for a in xs], y_batch)
+                self._accumulate(totals, counts, loss, y_batch, y_pred)
+                if not math.isfinite(loss):
                     history.stop_reason = (f"non-finite loss ({loss}) at epoch {epoch + 1}, batch {step + 1}; "
                                            "stopped before applying that update")
                     warnings.warn(f"Model {self.name!r}: {history.stop_reason}", RuntimeWarning, stacklevel=2)
                     self.stop_training = True
                     break
-                for cb in cbs:
-                    cb.on_train_batch_end(step, logs)
+                if batch_cbs:
+                    logs = self._means(totals, counts)
+                    for cb in batch_cbs:
+                        cb.on_train_batch_end(step, logs)
+            logs = self._means(totals, counts)
             if validation_data is not None and not history.stop_reason:
                 val = self.evaluate(val_xs if len(val_xs) > 1 else val_xs[0], val_y,
                                     batch_size=batch_size, return_dict=True)

@@ -15,11 +15,22 @@ from .. import activations
 from ._dispatch import blocks, nb, parallel, use_numba
 
 
-def _code(activation: activations.Activation) -> int | None:
-    """The Numba code of a built-in activation, None for anything else."""
-    if activations.ALL.get(activation.name) is not activation:
+#: Numba codes of the built-in activations, keyed by the instance (identity),
+#: so a user subclass that reuses a name still takes the reference path
+_CODES = {activations.linear: 0, activations.sigmoid: 1, activations.tanh: 2,
+          activations.relu: 3, activations.softmax: 4}
+
+#: below this many elements NumPy's ufuncs beat a Numba call plus its argument
+#: checks (XOR's 1×2 layers: ~1.5 µs against ~5 µs), so tiny arrays use the reference
+SMALL = 256
+
+
+def _code(activation: activations.Activation, z: np.ndarray) -> int | None:
+    """The Numba code for this activation on ``z``, None for the reference path."""
+    code = _CODES.get(activation)
+    if code is None or z.size < SMALL or not use_numba(z):
         return None
-    return {"linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}[activation.name]
+    return code
 
 
 def _rows(a: np.ndarray) -> np.ndarray:
@@ -34,9 +45,9 @@ def forward(z: np.ndarray, bias: np.ndarray | None,
     ``z`` must be a fresh array the caller owns: the bias is added in place.
     With the linear activation the two results are the same array.
     """
-    code = _code(activation)
-    if (code is None or not use_numba(z, bias) or not z.flags.c_contiguous or not z.flags.writeable
-            or z.ndim == 0 or z.size == 0):
+    code = _code(activation, z)
+    if (code is None or (bias is not None and bias.dtype != z.dtype) or not z.flags.c_contiguous
+            or not z.flags.writeable):
         if bias is not None:
             z += bias
         return z, activation(z)
@@ -59,10 +70,10 @@ def forward(z: np.ndarray, bias: np.ndarray | None,
 def backward(activation: activations.Activation, z: np.ndarray, y: np.ndarray,
              dy: np.ndarray) -> np.ndarray:
     """dL/dz (z's shape) from dy = dL/dy; z and y are forward's two results."""
-    code = _code(activation)
-    if code == 0:
+    if activation is activations.linear:
         return dy
-    if (code is None or not use_numba(z, y, dy) or dy.shape != z.shape or z.size == 0
+    code = _code(activation, z)
+    if (code is None or y.dtype != z.dtype or dy.dtype != z.dtype or dy.shape != z.shape
             or not (z.flags.c_contiguous and y.flags.c_contiguous)):
         return activation.backward(z, y, dy)
     dy = np.ascontiguousarray(dy)
@@ -83,7 +94,7 @@ def bias_grad(dz2: np.ndarray) -> np.ndarray:
     Large inputs are summed in a fixed number of row blocks (in parallel),
     then the block sums are added in block order.
     """
-    if not use_numba(dz2) or dz2.size == 0:
+    if dz2.size < SMALL or not use_numba(dz2):
         return dz2.sum(axis=0)
     dz2 = np.ascontiguousarray(dz2)
     k = nb("activation")
