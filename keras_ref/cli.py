@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import logging
 import os
 import sys
 import time
@@ -160,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.print_usage(sys.stderr)
         print(f"{p.prog}: error: {exc}", file=sys.stderr)
         return 2
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing chatter
     if args.time_limit is not None:
         from .training import set_time_limit
 

@@ -216,6 +216,8 @@ def dataset_label(source: Mapping[str, Any]) -> str:
     name = str(source.get("name", "?"))
     pretty = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "mnist": "MNIST", "imdb": "IMDB",
               "boston_housing": "Boston housing", "pima": "Pima diabetes"}.get(name, name)
+    if source.get("source") == "generated":
+        return f"generated samples ({pretty})"
     if source.get("synthetic") or source.get("source") == "synthetic":
         return f"SYNTHETIC stand-in for {pretty}"
     if source.get("lossy"):
@@ -250,6 +252,7 @@ class RunRecord:
     wall_time_s: float = 0.0
     notes: list[str] = field(default_factory=list)
     status: str = "running"
+    train_seconds: dict[str, float] = field(default_factory=dict)
 
     def add_history(self, key: str, hist: Mapping[str, list[float]], epochs: int) -> None:
         """Record one trained model's history, final metrics and epochs."""
@@ -275,6 +278,7 @@ class RunRecord:
             "final": self.final,
             "params": self.params,
             "wall_time_s": round(self.wall_time_s, 2),
+            "train_seconds": {k: round(v, 2) for k, v in self.train_seconds.items()},
             "figures": self.figures,
             "notes": self.notes,
             "environment": environment(),

@@ -45,8 +45,11 @@ def train_nets(data: MnistData, record: RunRecord, n_epochs: int, seed: int, out
 
 def run(epochs: int | None = None, quick: bool = False, seed: int = 0,
         data_dir: str | None = None, out: str | Path = DEFAULT_OUT, verbose: int = 0,
-        synthetic: bool = False) -> dict:
-    """Train both networks; write figures 24-25 and the results JSON."""
+        synthetic: bool = False, nets: tuple[str, ...] = NETS) -> dict:
+    """Train both networks (or those in ``nets``); figures 24-25 and the results JSON."""
+    for net in nets:
+        if net not in NETS:
+            raise ValueError(f"unknown network {net!r}; choose from {NETS}")
     n_epochs = pick_epochs(epochs, quick, EPOCHS, QUICK_EPOCHS)
     data_dir = resolve_data_dir(data_dir)
     with Stopwatch() as sw:
@@ -58,13 +61,13 @@ def run(epochs: int | None = None, quick: bool = False, seed: int = 0,
                    "batch_size": BATCH, "inputs": "pixels / 255", "n_train": len(data.x_train),
                    "n_val": len(data.x_val), "validation": "MNIST test images"},
             data=data.source)
-        hists = train_nets(data, record, n_epochs, seed, out, {n: n for n in NETS}, verbose)
+        hists = train_nets(data, record, n_epochs, seed, out, {n: n for n in nets}, verbose)
         sub = subtitle(data.source, seed=seed, quick=quick,
                        extra=f"{len(data.x_train)} train / {len(data.x_val)} validation")
         folder = exercise_dir(out, EXERCISE)
         series = lambda metric: {f"{LABELS[n]} {part}": hists[n].get(  # noqa: E731
-            f"{pre}{metric}", []) for n in NETS for part, pre in (("train", ""), ("validation", "val_"))}
-        styles = {f"{LABELS[n]} train": "--" for n in NETS}
+            f"{pre}{metric}", []) for n in nets for part, pre in (("train", ""), ("validation", "val_"))}
+        styles = {f"{LABELS[n]} train": "--" for n in nets}
         record.figures = [str(p) for p in (
             figures.curves(folder, 24, "mnist_dense_vs_conv_accuracy",
                            "Fig. 24 — MNIST dense vs conv: accuracy", series("accuracy"),

@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .common import atomic_write_bytes, normalized  # noqa: E402
 
@@ -55,6 +56,7 @@ def curves(folder: str | Path, number: int, slug: str, title: str,
         style = (styles or {}).get(label, "-")
         ax.plot(x, y, style, label=label, lw=1.4, marker="o" if len(y) <= 3 else None, ms=3)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(f"{ylabel} / max" if normalize else ylabel)
     if logy:
         ax.set_yscale("log")
@@ -111,6 +113,7 @@ def band(folder: str | Path, number: int, slug: str, title: str,
         ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.2,
                         label=f"{label} ±1 std")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)

@@ -28,7 +28,7 @@ PUBLISHED_PARAMS: dict[tuple[str, str], int] = {
     ("ej10_cifar_nets", "alexnet_cifar100"): 4_334_824,
 }
 
-HEADER = ("| exercise | model | mode | seed | data | epochs reached / asked | wall time | "
+HEADER = ("| exercise | model | mode | seed | data | epochs reached / asked | training time | "
           "final validation | best validation | published | params | published params |")
 RULE = "|" + "---|" * 12
 
@@ -48,21 +48,37 @@ def _pct(value: float | None) -> str:
 
 def _metric(final: dict[str, float]) -> tuple[str, str]:
     """(final, best) validation metric as text: accuracy in %, else loss."""
+    if "val_accuracy_std" in final:  # mean over folds
+        return f"{_pct(final['val_accuracy'])} ± {100 * final['val_accuracy_std']:.1f}", "—"
     if "val_accuracy" in final:
         return _pct(final["val_accuracy"]), _pct(final.get("best_val_accuracy"))
     if "val_rmse" in final:
         return f"MSE {final['val_loss']:.3g} (RMSE {final['val_rmse']:.3g})", "—"
     if "val_loss" in final:
         return f"loss {final['val_loss']:.3g}", "—"
+    if "accuracy" in final:  # no held-out set (XOR)
+        return f"train {_pct(final['accuracy'])} (no validation set)", "—"
     return "—", "—"
+
+
+def _time(res: dict[str, Any], key: str) -> str:
+    """Training time of one model, else the whole run's wall time."""
+    seconds = res.get("train_seconds", {}).get(key)
+    if seconds is None and key.endswith("_mean"):  # Pima: sum over folds
+        folds = [v for k, v in res.get("train_seconds", {}).items()
+                 if k.startswith(key[:-len("_mean")] + "_fold")]
+        seconds = sum(folds) if folds else None
+    if seconds is None:
+        return f"{res.get('wall_time_s', 0):.0f} s (whole run)"
+    return f"{seconds:.0f} s"
 
 
 def _data(res: dict[str, Any], key: str) -> str:
     data = res.get("data", {})
     if "name" not in data:  # ej10: one record per data set
         for name, info in data.items():
-            if key.endswith(name):
-                return dataset_label(info)
+            if key == name or key.endswith(name):
+                return str(info.get("label") or dataset_label(info))
         return "?"
     return dataset_label(data)
 
@@ -85,7 +101,7 @@ def rows(out: str | Path) -> list[str]:
                 _data(res, key),
                 f"{res.get('epochs_reached', {}).get(key, '?')} / "
                 f"{res.get('epochs_requested', {}).get(key, '?')}",
-                f"{res.get('wall_time_s', 0):.0f} s (whole run)",
+                _time(res, key),
                 final_txt, best_txt,
                 f"{published[1]:.2f} % ({published[0]})" if published else "—",
                 f"{params['total']:,}" if params else "—",

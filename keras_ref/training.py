@@ -73,9 +73,11 @@ def fit(model: keras.Model, x: Any, y: Any = None, *, record: RunRecord, key: st
     callbacks = list(kwargs.pop("callbacks", [])) + [progress]
     if not hasattr(x, "shape"):  # tf.data / PyDataset: they shuffle themselves
         kwargs.setdefault("shuffle", False)
+    t0 = time.perf_counter()
     history = model.fit(x, y, epochs=epochs, batch_size=batch_size,
                         validation_data=validation_data, verbose=verbose,
                         callbacks=callbacks, **kwargs)
+    record.train_seconds[key] = time.perf_counter() - t0
     hist = history_dict(history)
     record.add_history(key, hist, epochs)
     if progress.stopped_by_time:
