@@ -23,10 +23,8 @@ from .common import (DEFAULT_OUT, RunRecord, Stopwatch, exercise_dir, pick_epoch
                      resolve_data_dir, results_path, subtitle, write_results)
 from .mnist_nets import BATCH, LR, NETS, MnistData, build, load, permute_pixels
 
-
 EXERCISE = "ej09_permuted_mnist"
 EPOCHS, QUICK_EPOCHS = ej08_mnist.EPOCHS, ej08_mnist.QUICK_EPOCHS
-LABELS = {"dense": "dense", "conv": "conv"}
 
 
 def build_model(net: str = "conv") -> keras.Model:
