@@ -6,6 +6,7 @@ or a download); synthetic CIFAR-10-shaped data only when asked for
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +79,18 @@ def _subset(n: int | None, total: int, what: str) -> int:
     return n
 
 
+@functools.lru_cache(maxsize=1)
+def _cached_cifar10(path: str, mtime_ns: int, data_dir: str | None):
+    from minidl import datasets
+    return datasets.cifar10.load_data(data_dir)
+
+
+def _load_cifar10(path: str, data_dir: str | os.PathLike | None):
+    """``cifar10.load_data``, remembered for the last file (several setups share one process)."""
+    stamp = os.stat(path).st_mtime_ns if path and os.path.exists(path) else 0
+    return _cached_cifar10(str(path), stamp, None if data_dir is None else os.fspath(data_dir))
+
+
 def load(spec: Spec, dtype: str, *, data_dir: str | os.PathLike | None = None, synthetic: bool = False,
          train_size: int | None = None, test_size: int | None = None) -> Data:
     """Arrays for ``spec`` in ``dtype``; train/test subsets are the first samples of each split.
@@ -103,7 +116,7 @@ def load(spec: Spec, dtype: str, *, data_dir: str | os.PathLike | None = None, s
         label = "synthetic data (CIFAR-10-shaped)"
     else:
         desc = datasets.describe("cifar10", data_dir)
-        (x_tr, y_tr), (x_te, y_te) = datasets.cifar10.load_data(data_dir)
+        (x_tr, y_tr), (x_te, y_te) = _load_cifar10(desc["path"], data_dir)
         label = "lossy CIFAR-10" if desc.get("lossy") else "CIFAR-10"
     n_train = _subset(train_size, len(x_tr), "train_size")
     n_test = _subset(test_size, len(x_te), "test_size")

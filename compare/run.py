@@ -143,11 +143,13 @@ def run_spec(spec: Spec, opts: RunOptions, log: Callable[[str], None] = print) -
             t2 = time.perf_counter()
             logs_m = {k: float(v[-1]) for k, v in hm.items()}
             logs_k = {k: float(v[-1]) for k, v in hk.items()}
+            w_rel, w_abs = divergence.weight_difference(md.get_weights(), km.get_weights())
+            row = divergence.epoch_row(epoch + 1, logs_m, logs_k, w_rel, w_abs, (t1 - t0, t2 - t1))
+            # the epoch is recorded only once both frameworks finished it
+            rows.append(row)
             for fw, logs in (("minidl", logs_m), ("keras", logs_k)):
                 for k, v in logs.items():
                     hist[fw].setdefault(k, []).append(v)
-            w_rel, w_abs = divergence.weight_difference(md.get_weights(), km.get_weights())
-            rows.append(divergence.epoch_row(epoch + 1, logs_m, logs_k, w_rel, w_abs, (t1 - t0, t2 - t1)))
             run["epochs_done"] = epoch + 1
             run["seconds"]["minidl"] += t1 - t0
             run["seconds"]["keras"] += t2 - t1
