@@ -68,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
                    help="CIFAR-10-shaped SYNTHETIC data instead of CIFAR-10 (figures say so)")
     p.add_argument("--train-size", type=_positive_int, help="use the first N training images")
     p.add_argument("--test-size", type=_positive_int, help="use the first N test images")
+    p.add_argument("--threads", type=_positive_int,
+                   help="CPU threads for BLAS, Numba and TensorFlow (sets OPENBLAS/OMP/MKL/NUMBA and "
+                        "TF_NUM_INTRAOP/INTEROP_THREADS before they load); 1 is much faster on a busy machine")
     p.add_argument("--no-figures", action="store_true", help="write the JSON and Markdown only")
     p.add_argument("--replot", nargs="+", metavar="RUN_DIR", help="redraw the figures of run folders and exit")
     return p
@@ -84,7 +87,7 @@ def _list() -> None:
 
 def _child_argv(args: argparse.Namespace, precision: str) -> list[str]:
     argv = [sys.executable, "-m", "compare", *args.setups, "--precision", precision, "--out", args.out]
-    for opt in ("epochs", "batch_size", "seed", "data_dir", "train_size", "test_size"):
+    for opt in ("epochs", "batch_size", "seed", "data_dir", "train_size", "test_size", "threads"):
         value = getattr(args, opt)
         if value is not None:
             argv += [f"--{opt.replace('_', '-')}", str(value)]
@@ -92,6 +95,17 @@ def _child_argv(args: argparse.Namespace, precision: str) -> list[str]:
         if getattr(args, flag):
             argv.append(f"--{flag.replace('_', '-')}")
     return argv
+
+
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
+                    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+
+def limit_threads(n: int) -> list[str]:
+    """Set the thread-count variables; returns the libraries already loaded (not affected)."""
+    for var in THREAD_VARIABLES:
+        os.environ[var] = str(n)
+    return [m for m in ("numpy", "numba", "tensorflow") if m in sys.modules]
 
 
 def _sigterm_as_interrupt(signum, frame):  # pragma: no cover - exercised by hand
@@ -117,6 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error(f"unknown setup(s) {', '.join(map(repr, unknown))}; known setups: {', '.join(SETUPS)}")
     if args.data_dir is not None and not os.path.isdir(args.data_dir):
         p.error(f"--data-dir {args.data_dir!r} is not a directory")
+    if args.threads is not None:
+        loaded = limit_threads(args.threads)
+        if loaded:
+            print(f"--threads {args.threads}: {', '.join(loaded)} already loaded in this process, "
+                  "their thread pools keep their size", file=sys.stderr)
     if args.precision == "both":
         codes = [subprocess.call(_child_argv(args, prec)) for prec in PRECISIONS]
         return 130 if 130 in codes else max(codes)
@@ -165,6 +184,10 @@ def _run_all(args: argparse.Namespace) -> int:
         print(f"{name}: {res.status}; {res.epochs_done} epochs; max rel Δ loss {_fmt(s['max_loss_rel_diff'])}, "
               f"max |Δ acc| {_fmt(s['max_accuracy_abs_diff'])}, max rel Δ weights "
               f"{_fmt(s['max_weights_rel_diff'])} -> {res.out_dir}", flush=True)
+    if not args.no_figures and {"xor-221", "xor-211"} <= {name for name, _ in results}:
+        from . import plots
+        for path in plots.plot_xor_suite(args.out, precision):
+            print(f"XOR architectures together: {path}")
     return code
 
 

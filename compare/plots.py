@@ -53,9 +53,15 @@ def _curves(ax, histories: dict[str, dict[str, list[float]]], key: str, normaliz
                 values = [v / top if v is not None else None for v in values]
             epochs = range(1, len(values) + 1)
             ax.plot(epochs, values, ls, label=f"{_LABEL[fw]} {split}", **_STYLE[fw])
-    ax.set_xlabel("epoch")
+    _epoch_axis(ax)
     ax.grid(alpha=0.3)
     ax.legend()
+
+
+def _epoch_axis(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def plot_run(out_dir: str | os.PathLike) -> list[str]:
@@ -91,7 +97,7 @@ def plot_run(out_dir: str | os.PathLike) -> list[str]:
             # exact agreement (0) is drawn at the floor of the plot
             ax.semilogy(epochs, [max(v, 1e-18) if v is not None else None for v in values], "o-", ms=3,
                         label=label)
-    ax.set_xlabel("epoch")
+    _epoch_axis(ax)
     ax.set_ylabel("minidl vs Keras (relative)")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
@@ -99,4 +105,36 @@ def plot_run(out_dir: str | os.PathLike) -> list[str]:
     fig.tight_layout()
     written.append(files.save_figure(fig, os.path.join(out_dir, "divergence.png"), dpi=110))
     plt.close(fig)
+    return written
+
+
+def plot_xor_suite(root: str | os.PathLike, precision: str,
+                   setups: tuple[str, ...] = ("xor-221", "xor-211")) -> list[str]:
+    """Figs 8-9 of the report: accuracy and loss of both XOR architectures, minidl and Keras,
+    in one figure each, from ``root/<setup>/<precision>/``. Returns the paths written (none
+    unless every setup has a run there)."""
+    root = os.fspath(root)
+    folders = [os.path.join(root, s, precision) for s in setups]
+    if not all(os.path.isfile(os.path.join(f, "run.json")) for f in folders):
+        return []
+    plt = _pyplot()
+    written = []
+    colors = {"minidl": ("tab:blue", "tab:cyan"), "keras": ("tab:red", "tab:orange")}
+    for key, ylabel in (("accuracy", "accuracy (±1 outputs: y·t > 0.7)"), ("loss", "loss (MSE)")):
+        fig, ax = plt.subplots(figsize=(7, 4.6))
+        for i, (setup, folder) in enumerate(zip(setups, folders)):
+            for fw in ("minidl", "keras"):
+                values = _read(os.path.join(folder, f"history_{fw}.json")).get(key, [])
+                style = {**_STYLE[fw], "color": colors[fw][i]}
+                ax.plot(range(1, len(values) + 1), values, label=f"{_LABEL[fw]} {setup}", **style)
+        _epoch_axis(ax)
+        ax.grid(alpha=0.3)
+        ax.legend()
+        ax.set_ylabel(ylabel)
+        run = _read(os.path.join(folders[0], "run.json"))
+        ax.set_title(f"XOR (2-6 / P-6): {key} of both architectures, minidl vs Keras\n"
+                     f"{run['data']['label']}, {precision}", fontsize=10)
+        fig.tight_layout()
+        written.append(files.save_figure(fig, os.path.join(root, f"xor_{key}_{precision}.png"), dpi=110))
+        plt.close(fig)
     return written
