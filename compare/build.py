@@ -125,9 +125,34 @@ def keras_model(spec: Spec) -> Any:
     return model
 
 
-def build_pair(spec: Spec, seed: int | None = None) -> tuple[Any, Any]:
-    """(minidl model, Keras model) with identical weights: minidl initializes, Keras receives them."""
+def round_l2_like_keras(model: Any) -> list[tuple[str, float, float]]:
+    """Round every L1/L2 factor of a minidl model to float32, as Keras's TensorFlow backend does.
+
+    Keras computes ``ops.cast(self.l2, x.dtype) * sum(x²)``; ``tf.cast`` turns the
+    Python float into a float32 tensor first, so even in float64 Keras uses
+    float32(1e-4) = 9.99999974737875e-05. This diagnostic option removes that
+    one known difference. Returns ``(layer/weight, before, after)`` per factor.
+    """
+    import numpy as np
+    changed = []
+    for layer in model.layers:
+        for key, reg in layer.regularizers.items():
+            for attr in ("l1", "l2"):
+                value = getattr(reg, attr, 0.0)
+                if value:
+                    setattr(reg, attr, float(np.float32(value)))
+                    changed.append((f"{layer.name}/{key}.{attr}", value, getattr(reg, attr)))
+    return changed
+
+
+def build_pair(spec: Spec, seed: int | None = None, round_l2: bool = False) -> tuple[Any, Any]:
+    """(minidl model, Keras model) with identical weights: minidl initializes, Keras receives them.
+
+    ``round_l2``: see :func:`round_l2_like_keras`.
+    """
     md = minidl_model(spec, seed)
+    if round_l2:
+        round_l2_like_keras(md)
     km = keras_model(spec)
     mw, kw = md.get_weights(), km.get_weights()
     shapes_m, shapes_k = [w.shape for w in mw], [w.shape for w in kw]

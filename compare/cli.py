@@ -71,6 +71,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive_int,
                    help="CPU threads for BLAS, Numba and TensorFlow (sets OPENBLAS/OMP/MKL/NUMBA and "
                         "TF_NUM_INTRAOP/INTEROP_THREADS before they load); 1 is much faster on a busy machine")
+    p.add_argument("--round-l2-like-keras", action="store_true",
+                   help="diagnostic: round minidl's L2 factors to float32, as Keras's TensorFlow backend does "
+                        "even in float64 (see compare/README.md)")
     p.add_argument("--no-figures", action="store_true", help="write the JSON and Markdown only")
     p.add_argument("--replot", nargs="+", metavar="RUN_DIR", help="redraw the figures of run folders and exit")
     return p
@@ -91,7 +94,7 @@ def _child_argv(args: argparse.Namespace, precision: str) -> list[str]:
         value = getattr(args, opt)
         if value is not None:
             argv += [f"--{opt.replace('_', '-')}", str(value)]
-    for flag in ("full", "synthetic", "no_figures"):
+    for flag in ("full", "synthetic", "no_figures", "round_l2_like_keras"):
         if getattr(args, flag):
             argv.append(f"--{flag.replace('_', '-')}")
     return argv
@@ -162,7 +165,7 @@ def _run_all(args: argparse.Namespace) -> int:
             out_dir=os.path.join(args.out, name, precision), precision=precision, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, data_dir=args.data_dir, synthetic=args.synthetic,
             full=args.full, train_size=args.train_size, test_size=args.test_size,
-            figures=not args.no_figures)
+            figures=not args.no_figures, round_l2=args.round_l2_like_keras)
         try:
             res = run_module.run_spec(SETUPS[name], opts, log=lambda m: print(m, flush=True))
         except KeyboardInterrupt:

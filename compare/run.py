@@ -48,6 +48,7 @@ class RunOptions:
     train_size: int | None = None
     test_size: int | None = None
     figures: bool = True
+    round_l2: bool = False
 
 
 @dataclass
@@ -92,14 +93,15 @@ def run_spec(spec: Spec, opts: RunOptions, log: Callable[[str], None] = print) -
     dtype = opts.precision
     data = data_module.load(spec, dtype, data_dir=opts.data_dir, synthetic=opts.synthetic,
                             train_size=spec.train_size, test_size=spec.test_size)
-    md, km = build.build_pair(spec)
+    md, km = build.build_pair(spec, round_l2=opts.round_l2)
     w0_rel, _ = divergence.weight_difference(md.get_weights(), km.get_weights())
     out = opts.out_dir
     os.makedirs(out, exist_ok=True)
     run: dict[str, Any] = {
         "setup": spec.name, "exercise": spec.exercise, "description": spec.description,
         "spec": spec.as_dict(), "precision": opts.precision, "data": data.info,
-        "loss_path": build.loss_path(spec), "shuffle": f"numpy default_rng([{spec.seed}, 1]).permutation per epoch",
+        "loss_path": build.loss_path(spec),
+        "minidl_l2_rounded_to_float32": opts.round_l2, "shuffle": f"numpy default_rng([{spec.seed}, 1]).permutation per epoch",
         "initial_weights_rel_diff": w0_rel, "params": int(md.count_params()),
         "versions": _versions(), "status": "running", "epochs_planned": spec.epochs, "epochs_done": 0,
         "seconds": {"minidl": 0.0, "keras": 0.0},

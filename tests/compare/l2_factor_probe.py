@@ -4,7 +4,8 @@ Keras's L2 regularizer computes ``ops.cast(self.l2, x.dtype) * sum(x²)``; with
 the TensorFlow backend ``tf.cast`` first turns the Python float into a float32
 tensor, so even in float64 the factor 1e-4 becomes 9.99999974737875e-05.
 This trains one epoch of a spec twice: as is, and with minidl's L2 factors
-rounded to float32 the same way. Prints JSON with both divergences.
+rounded to float32 the same way (``compare.build.round_l2_like_keras``).
+Prints JSON with both divergences.
 
 Usage: python l2_factor_probe.py SETUP [N_TRAIN]
 """
@@ -13,16 +14,10 @@ from __future__ import annotations
 import json
 import sys
 
-import numpy as np
-
 
 def one_epoch(spec, data, round_l2: bool) -> dict:
     from compare import build, divergence
-    md, km = build.build_pair(spec)
-    if round_l2:
-        for layer in md.layers:
-            for reg in layer.regularizers.values():
-                reg.l2 = float(np.float32(reg.l2))
+    md, km = build.build_pair(spec, round_l2=round_l2)
     x, y = data.x_train, data.y_train
     hm = md.fit(x, y, batch_size=spec.batch_size, epochs=1, shuffle=False, verbose=0).history
     hk = km.fit(x, y, batch_size=spec.batch_size, epochs=1, shuffle=False, verbose=0).history
