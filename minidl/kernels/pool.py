@@ -16,7 +16,8 @@ from .padding import pad_amounts
 
 def maxpool2d_forward(x: np.ndarray, pool_size: tuple[int, int], strides: tuple[int, int],
                       padding: str) -> tuple[np.ndarray, np.ndarray]:
-    """x (n, h, w, c) -> y (n, oh, ow, c), argmax (n, oh, ow, c) in [0, ph·pw)."""
+    """x (n, h, w, c) -> y (n, oh, ow, c), argmax (n, oh, ow, c) in [0, ph·pw)
+    (uint8 when ph·pw <= 256, else intp)."""
     if not use_numba(x) or x.ndim != 4:
         return reference.maxpool2d_forward(x, pool_size, strides, padding)
     x = np.ascontiguousarray(x)
@@ -26,7 +27,8 @@ def maxpool2d_forward(x: np.ndarray, pool_size: tuple[int, int], strides: tuple[
     left = pad_amounts(x.shape[2], pw, sw, padding)[0]
     n, c = x.shape[0], x.shape[3]
     y = np.empty((n, oh, ow, c), dtype=x.dtype)
-    argmax = np.empty((n, oh, ow, c), dtype=np.intp)
+    # one byte per index where the window allows it: an eighth of the memory traffic
+    argmax = np.empty((n, oh, ow, c), dtype=np.uint8 if ph * pw <= 256 else np.intp)
     ninf = x.dtype.type(-np.inf)
     k = nb("pool")
     if parallel(x.size):
@@ -42,7 +44,9 @@ def maxpool2d_backward(dy: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, .
     if not use_numba(dy) or dy.ndim != 4 or argmax.shape != dy.shape or argmax.dtype.kind not in "iu":
         return reference.maxpool2d_backward(dy, argmax, x_shape, pool_size, strides, padding)
     dy = np.ascontiguousarray(dy)
-    argmax = np.ascontiguousarray(argmax, dtype=np.intp)
+    argmax = np.ascontiguousarray(argmax)
+    if argmax.dtype not in (np.uint8, np.intp):
+        argmax = argmax.astype(np.intp)
     (ph, pw), (sh, sw) = pool_size, strides
     top = pad_amounts(x_shape[1], ph, sh, padding)[0]
     left = pad_amounts(x_shape[2], pw, sw, padding)[0]

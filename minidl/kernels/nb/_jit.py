@@ -1,7 +1,16 @@
 """The one Numba decorator every kernel uses, and the serial/parallel split."""
 from __future__ import annotations
 
-import numba
+import os
+
+# OpenMP worker threads spin after each parallel region by default; on a small
+# machine they then starve OpenBLAS's threads, which run next (an MNIST-conv
+# step went from ~1 ms to ~7 ms per elementwise kernel under load). Passive
+# waiting costs a futex wake-up per launch instead. Must be set before
+# libgomp loads (at the first parallel launch); a user's own setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba  # noqa: E402  (after the environment above)
 
 #: below this many output elements a kernel runs serially (a parallel launch
 #: costs more than the work; measured in benchmarks/test_kernels.py)

@@ -14,25 +14,40 @@ from ._jit import kernel
 
 @kernel()
 def im2col_rows(x, kh, kw, sh, sw, top, left, oh, ow, cols, r0, r1):
-    """Output rows r0:r1 (r = image·oh + p) of cols (n·oh·ow, kh·kw·cin) from x (n, h, w, cin)."""
+    """Output rows r0:r1 (r = image·oh + p) of cols (n·oh·ow, kh·kw·cin) from x (n, h, w, cin).
+
+    A window row x[b, yy, xx:xx+kw, :] is kw·cin contiguous values, and so is
+    its place in cols: where the window lies inside the input it is copied as
+    one run (the common case), otherwise cell by cell with zeros outside.
+    """
     h, w, c = x.shape[1], x.shape[2], x.shape[3]
+    run = kw * c
+    xr = x.reshape(x.shape[0], h, w * c)
     for r in range(r0, r1):
         b = r // oh
         p = r - b * oh
         for q in range(ow):
             row = r * ow + q
-            col = 0
+            x0 = q * sw - left
             for i in range(kh):
                 yy = p * sh + i - top
-                for j in range(kw):
-                    xx = q * sw + j - left
-                    if 0 <= yy < h and 0 <= xx < w:
-                        for ci in range(c):
-                            cols[row, col + ci] = x[b, yy, xx, ci]
-                    else:
-                        for ci in range(c):
-                            cols[row, col + ci] = 0
-                    col += c
+                base = i * run
+                if yy < 0 or yy >= h:
+                    for t in range(run):
+                        cols[row, base + t] = 0
+                elif x0 >= 0 and x0 + kw <= w:
+                    start = x0 * c
+                    for t in range(run):
+                        cols[row, base + t] = xr[b, yy, start + t]
+                else:
+                    for j in range(kw):
+                        xx = x0 + j
+                        if 0 <= xx < w:
+                            for ci in range(c):
+                                cols[row, base + j * c + ci] = x[b, yy, xx, ci]
+                        else:
+                            for ci in range(c):
+                                cols[row, base + j * c + ci] = 0
 
 
 @kernel(parallel=True)

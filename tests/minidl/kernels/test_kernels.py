@@ -65,6 +65,8 @@ CONV2D_CASES = [
     ((3, 9, 8, 2), (4, 3, 5), (2, 3), "same"),       # stride > 1, uneven 'same' split
     ((2, 4, 4, 3), (5, 5, 2), (1, 1), "same"),       # kernel larger than the input
     ((2, 6, 6, 4), (1, 1, 3), (2, 2), "valid"),      # 1×1 kernel, stride 2
+    ((2, 7, 6, 5), (3, 2, 3), (1, 1), "same"),       # cout <= cin: dx by correlating dz
+    ((2, 8, 7, 4), (3, 3, 2), (1, 1), "valid"),
 ]
 
 
@@ -108,6 +110,7 @@ CONV1D_CASES = [
     ((3, 10, 5), (4, 6), 1, "same"),   # even kernel 'same': IMDB's Conv1D(16, 4, 'same')
     ((2, 11, 3), (3, 2), 2, "same"),
     ((2, 11, 3), (4, 2), 3, "valid"),
+    ((3, 12, 6), (4, 3), 1, "same"),   # cout <= cin
 ]
 
 
@@ -338,6 +341,9 @@ def test_backend_environment_variable():
     assert out.stdout.split() == ["numba", "False"]
     bad = _python(code, MINIDL_BACKEND="gpu")
     assert bad.returncode != 0 and "MINIDL_BACKEND='gpu' is not one of" in bad.stderr
+    # the allocator tuning (kernels/_memory.py) can be switched off
+    off = _python("import minidl.kernels._memory as m; print(m._applied)", MINIDL_MALLOC_TUNING="0")
+    assert off.stdout.split() == ["False"]
 
 
 def test_a_training_step_agrees_between_backends(monkeypatch):
