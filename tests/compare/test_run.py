@@ -144,3 +144,31 @@ def test_interrupt_keeps_finished_epochs(tmp_path, monkeypatch, restore_floatx):
     assert len(_read(out, "divergence.json")["epochs"]) == 2
     assert len(_read(out, "history_minidl.json")["loss"]) == len(_read(out, "history_keras.json")["loss"]) == 2
     assert (out / "loss.png").is_file()
+
+
+def test_softmax_output_both_take_the_logits_path(restore_floatx):
+    """A softmax output with CCE on probabilities: Keras/TensorFlow computes it from the logits
+    (``_keras_logits``), and so does minidl. With saturated outputs a clipped-probability loss
+    could not exceed -log(1e-7) ≈ 16.1; both report the same, larger, logits-path value."""
+    pytest.importorskip("keras")
+    import numpy as np
+    from compare import build, specs
+    base = specs.get_spec("cifar10-cce")
+    # no penalties: the value must be the cross-entropy alone
+    hidden, output = ({k: v for k, v in kw.items() if k != "kernel_regularizer"} for _, kw in base.layers)
+    layers = (("dense", hidden), ("dense", {**output, "activation": "softmax"}))
+    spec = base.replace(name="softmax-probe", layers=layers, from_logits=False)
+    assert "_keras_logits" in build.loss_path(spec)
+    build.set_precision("float32")
+    md, km = build.build_pair(spec)
+    weights = md.get_weights()
+    weights[2] = weights[2] * 300.0  # saturate the softmax
+    md.set_weights(weights)
+    km.set_weights(weights)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 3072)).astype("float32")
+    y = np.eye(10, dtype="float32")[rng.integers(0, 10, 20)]
+    lm = md.evaluate(x, y, batch_size=10, return_dict=True)["loss"]
+    lk = km.evaluate(x, y, batch_size=10, verbose=0, return_dict=True)["loss"]
+    assert lm > 17.0, lm
+    assert abs(lm - lk) / lm < 1e-5, (lm, lk)
