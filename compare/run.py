@@ -100,8 +100,8 @@ def run_spec(spec: Spec, opts: RunOptions, log: Callable[[str], None] = print) -
     run: dict[str, Any] = {
         "setup": spec.name, "exercise": spec.exercise, "description": spec.description,
         "spec": spec.as_dict(), "precision": opts.precision, "data": data.info,
-        "loss_path": build.loss_path(spec),
-        "minidl_l2_rounded_to_float32": opts.round_l2, "shuffle": f"numpy default_rng([{spec.seed}, 1]).permutation per epoch",
+        "loss_path": build.loss_path(spec), "minidl_l2_rounded_to_float32": opts.round_l2,
+        "shuffle": f"numpy default_rng([{spec.seed}, 1]).permutation per epoch",
         "initial_weights_rel_diff": w0_rel, "params": int(md.count_params()),
         "versions": _versions(), "status": "running", "epochs_planned": spec.epochs, "epochs_done": 0,
         "seconds": {"minidl": 0.0, "keras": 0.0},
