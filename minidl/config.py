@@ -1,4 +1,4 @@
-"""Global settings: float precision, kernel backend and the seeded random source.
+"""Global settings: float precision, kernel backend, kernel threads and the seeded random source.
 
 Mirrors ``keras.config``: ``set_floatx("float64")`` makes every layer built
 afterwards keep float64 weights and every model cast its inputs to float64.
@@ -16,6 +16,21 @@ _BACKEND = os.environ.get("MINIDL_BACKEND", "numba").lower()
 if _BACKEND not in _BACKENDS:
     raise ValueError(f"MINIDL_BACKEND={_BACKEND!r} is not one of {_BACKENDS}")
 _RNG = np.random.default_rng()
+
+
+def _default_threads() -> int:
+    env = os.environ.get("MINIDL_NUM_THREADS")
+    if env is not None:
+        if not env.isdigit() or int(env) < 1:
+            raise ValueError(f"MINIDL_NUM_THREADS={env!r} is not a positive integer")
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+_NUM_THREADS = _default_threads()
 
 
 def floatx() -> str:
@@ -52,6 +67,20 @@ def set_backend(value: str) -> None:
     if value not in _BACKENDS:
         raise ValueError(f"set_backend: unknown backend {value!r}; choose from {_BACKENDS}")
     _BACKEND = value
+
+
+def num_threads() -> int:
+    """Threads the Numba-backend kernels split their work over (default: the CPUs
+    this process may use, or ``MINIDL_NUM_THREADS``). Results do not depend on it."""
+    return _NUM_THREADS
+
+
+def set_num_threads(n: int) -> None:
+    """Set the kernel thread count (1 runs every kernel in the calling thread)."""
+    global _NUM_THREADS
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"set_num_threads: need a positive integer, got {n!r}")
+    _NUM_THREADS = int(n)
 
 
 def set_random_seed(seed: int) -> None:

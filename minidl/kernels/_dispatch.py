@@ -41,12 +41,3 @@ def use_numba(*arrays: np.ndarray | None) -> bool:
             return False
     return True
 
-
-def parallel(work: int) -> bool:
-    """Whether a kernel with ``work`` output elements should run its parallel version."""
-    return nb("_jit").parallel_worth_it(work)
-
-
-def blocks(total: int) -> int:
-    """Fixed block count for a parallel loop over ``total`` items (see ``nb._jit``)."""
-    return nb("_jit").blocks(total)

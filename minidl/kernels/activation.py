@@ -12,7 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
-from ._dispatch import blocks, nb, parallel, use_numba
+from functools import partial
+
+from ._dispatch import nb, use_numba
+from ._threads import GRAIN, run, split
 
 
 #: Numba codes of the built-in activations, keyed by the instance (identity),
@@ -58,12 +61,14 @@ def forward(z: np.ndarray, bias: np.ndarray | None,
         return z, z
     z2 = _rows(z)
     y = np.empty_like(z)
+    y2 = _rows(y)
     b = bias if bias is not None else z2[0]  # a placeholder of the right type, unused
     one = z.dtype.type(1)
-    if parallel(z.size):
-        k.bias_act_par(z2, b, bias is not None, code, _rows(y), one, blocks(z2.shape[0]))
+    blocks = split(z2.shape[0], GRAIN // z2.shape[1])
+    if len(blocks) == 1:
+        k.bias_act_rows(z2, b, bias is not None, code, y2, one, 0, z2.shape[0])
     else:
-        k.bias_act_rows(z2, b, bias is not None, code, _rows(y), one, 0, z2.shape[0])
+        run([partial(k.bias_act_rows, z2, b, bias is not None, code, y2, one, lo, hi) for lo, hi in blocks])
     return z, y
 
 
@@ -81,28 +86,28 @@ def backward(activation: activations.Activation, z: np.ndarray, y: np.ndarray,
     k = nb("activation")
     one = z.dtype.type(1)
     z2, y2, dy2, dz2 = _rows(z), _rows(y), _rows(dy), _rows(dz)
-    if parallel(z.size):
-        k.act_grad_par(code, z2, y2, dy2, dz2, one, blocks(z2.shape[0]))
-    else:
+    blocks = split(z2.shape[0], GRAIN // z2.shape[1])
+    if len(blocks) == 1:
         k.act_grad_rows(code, z2, y2, dy2, dz2, one, 0, z2.shape[0])
+    else:
+        run([partial(k.act_grad_rows, code, z2, y2, dy2, dz2, one, lo, hi) for lo, hi in blocks])
     return dz
 
 
 def bias_grad(dz2: np.ndarray) -> np.ndarray:
     """Column sums of dz2 (m, c) -> (c,), the bias gradient; deterministic.
 
-    Large inputs are summed in a fixed number of row blocks (in parallel),
-    then the block sums are added in block order.
+    Large inputs are summed in row blocks (in parallel) whose bounds depend on
+    the shape only, then the block sums are added in block order.
     """
     if dz2.size < SMALL or not use_numba(dz2):
         return dz2.sum(axis=0)
     dz2 = np.ascontiguousarray(dz2)
     k = nb("activation")
-    if not parallel(dz2.size):
-        out = np.empty(dz2.shape[1], dtype=dz2.dtype)
-        k.colsum_rows(dz2, out, 0, dz2.shape[0])
-        return out
-    nblocks = blocks(dz2.shape[0])
-    partial = np.empty((nblocks, dz2.shape[1]), dtype=dz2.dtype)
-    k.colsum_par(dz2, partial, nblocks)
-    return partial.sum(axis=0)
+    blocks = split(dz2.shape[0], GRAIN // dz2.shape[1])
+    sums = np.empty((len(blocks), dz2.shape[1]), dtype=dz2.dtype)
+    if len(blocks) == 1:
+        k.colsum_rows(dz2, sums[0], 0, dz2.shape[0])
+        return sums[0]
+    run([partial(k.colsum_rows, dz2, sums[i], lo, hi) for i, (lo, hi) in enumerate(blocks)])
+    return sums.sum(axis=0)

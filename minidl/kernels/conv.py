@@ -2,11 +2,13 @@
 
 Numba path: im2col + BLAS GEMM, in chunks of images. Each chunk's column
 matrix (rows = output cells, columns = the kh·kw·cin window in (i, j, ci)
-order) is gathered into a reused workspace of about ``CHUNK_BYTES`` that
-stays in cache, then multiplied by the kernel matrix straight into the
-output. Chunking matters twice over: a whole-batch column matrix (75 MB for a
-32×32×64 'same' conv at batch 32) costs more in page faults and memory
-traffic than the GEMM itself, and memory stays bounded.
+order) is gathered into a reused per-thread workspace of about
+``CHUNK_BYTES`` that stays in cache, then multiplied by the kernel matrix
+straight into the output. Chunking matters twice over: a whole-batch column
+matrix (75 MB for a 32×32×64 'same' conv at batch 32) costs more in page
+faults and memory traffic than the GEMM itself, and memory stays bounded.
+Chunks are the tasks the kernel pool runs in parallel (``kernels._threads``),
+each with single-threaded BLAS.
 
 * forward: ``z[chunk] = cols @ W``  (W = kernel as (kh·kw·cin, cout));
 * weight gradient: ``dW = Σ_chunks colsᵀ @ dz[chunk]``, chunks added in order;
@@ -25,6 +27,7 @@ import numpy as np
 
 from . import activation, reference
 from ._dispatch import nb, use_numba
+from ._threads import run
 from .padding import pad_amounts
 
 #: target size of one chunk's column matrix: half of this machine's 2 MB L2 per core
@@ -66,22 +69,14 @@ def _im2col_gemm(x: np.ndarray, wmat: np.ndarray, kshape, strides, top, left, oh
     n, k = x.shape[0], wmat.shape[0]
     out = np.empty((n * oh * ow, wmat.shape[1]), dtype=x.dtype)
     gather = nb("conv").im2col_rows
-    for b0, b1 in _chunks(n, oh * ow, k, x.dtype.itemsize):
+
+    def chunk(b0: int, b1: int) -> None:
         cols = _workspace((b1 - b0) * oh * ow, k, x.dtype)
         gather(x[b0:b1], kh, kw, sh, sw, top, left, oh, ow, cols, 0, (b1 - b0) * oh)
         np.matmul(cols, wmat, out=out[b0 * oh * ow:b1 * oh * ow])
+
+    run([lambda b0=b0, b1=b1: chunk(b0, b1) for b0, b1 in _chunks(n, oh * ow, k, x.dtype.itemsize)])
     return out
-
-
-def im2col(x: np.ndarray, kshape: tuple[int, int], strides: tuple[int, int],
-           padding: str) -> np.ndarray:
-    """x (n, h, w, cin) -> cols (n·oh·ow, kh·kw·cin), columns in (i, j, ci) order (whole batch)."""
-    x = np.ascontiguousarray(x)
-    (kh, kw), (sh, sw) = kshape, strides
-    oh, ow, top, left = _geometry(x.shape, kshape, strides, padding)
-    cols = np.empty((x.shape[0] * oh * ow, kh * kw * x.shape[3]), dtype=x.dtype)
-    nb("conv").im2col_rows(x, kh, kw, sh, sw, top, left, oh, ow, cols, 0, x.shape[0] * oh)
-    return cols
 
 
 def conv2d_forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
@@ -102,19 +97,21 @@ def conv2d_forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
 
 
 def _weight_grad(x, dz2, kshape, strides, top, left, oh, ow) -> np.ndarray:
-    """dW (kh·kw·cin, cout) = colsᵀ @ dz2, summed chunk by chunk in order."""
+    """dW (kh·kw·cin, cout) = colsᵀ @ dz2: one partial product per chunk, added in chunk order."""
     x = np.ascontiguousarray(x)
     (kh, kw), (sh, sw) = kshape, strides
     n, k = x.shape[0], kh * kw * x.shape[3]
-    dw = np.zeros((k, dz2.shape[1]), dtype=x.dtype)
-    part = np.empty_like(dw)
+    chunks = _chunks(n, oh * ow, k, x.dtype.itemsize)
+    parts = np.empty((len(chunks), k, dz2.shape[1]), dtype=x.dtype)
     gather = nb("conv").im2col_rows
-    for b0, b1 in _chunks(n, oh * ow, k, x.dtype.itemsize):
+
+    def chunk(i: int, b0: int, b1: int) -> None:
         cols = _workspace((b1 - b0) * oh * ow, k, x.dtype)
         gather(x[b0:b1], kh, kw, sh, sw, top, left, oh, ow, cols, 0, (b1 - b0) * oh)
-        np.matmul(cols.T, dz2[b0 * oh * ow:b1 * oh * ow], out=part)
-        dw += part
-    return dw
+        np.matmul(cols.T, dz2[b0 * oh * ow:b1 * oh * ow], out=parts[i])
+
+    run([lambda i=i, b0=b0, b1=b1: chunk(i, b0, b1) for i, (b0, b1) in enumerate(chunks)])
+    return parts.sum(axis=0)
 
 
 def _data_grad(dz: np.ndarray, kernel: np.ndarray, x_shape, strides, top, left) -> np.ndarray:
@@ -135,10 +132,14 @@ def _data_grad(dz: np.ndarray, kernel: np.ndarray, x_shape, strides, top, left) 
     dz2 = dz.reshape(-1, cout)
     dx = np.empty(x_shape, dtype=dz.dtype)
     scatter = nb("conv").col2im_images
-    for b0, b1 in _chunks(n, oh * ow, kh * kw * cin, dz.dtype.itemsize):
+
+    def chunk(b0: int, b1: int) -> None:
         dcols = _workspace((b1 - b0) * oh * ow, kh * kw * cin, dz.dtype)
         np.matmul(dz2[b0 * oh * ow:b1 * oh * ow], wmat_t, out=dcols)
         scatter(dcols, kh, kw, sh, sw, top, left, oh, ow, dx[b0:b1], 0, b1 - b0)
+
+    run([lambda b0=b0, b1=b1: chunk(b0, b1)
+         for b0, b1 in _chunks(n, oh * ow, kh * kw * cin, dz.dtype.itemsize)])
     return dx
 
 

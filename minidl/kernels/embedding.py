@@ -10,7 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import reference
-from ._dispatch import blocks, nb, parallel, use_numba
+from functools import partial
+
+from ._dispatch import nb, use_numba
+from ._threads import GRAIN, run, split
 
 
 def _flat_ids(indices: np.ndarray, input_dim: int) -> np.ndarray | None:
@@ -31,10 +34,8 @@ def forward(indices: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
     table = np.ascontiguousarray(embeddings)
     out = np.empty((ids.size, table.shape[1]), dtype=table.dtype)
     k = nb("embedding")
-    if parallel(out.size):
-        k.gather_par(ids, table, out, blocks(ids.size))
-    else:
-        k.gather_rows(ids, table, out, 0, ids.size)
+    blocks = split(ids.size, GRAIN // max(table.shape[1], 1))
+    run([partial(k.gather_rows, ids, table, out, lo, hi) for lo, hi in blocks])
     return out.reshape(*indices.shape, table.shape[1])
 
 
@@ -47,8 +48,7 @@ def backward(indices: np.ndarray, dy: np.ndarray, input_dim: int) -> np.ndarray:
     dy2 = np.ascontiguousarray(dy).reshape(-1, d)
     grad = np.empty((input_dim, d), dtype=dy.dtype)
     k = nb("embedding")
-    if parallel(grad.size + dy2.size):
-        k.scatter_add_par(ids, dy2, grad, blocks(input_dim))
-    else:
-        k.scatter_add_vocab(ids, dy2, grad, 0, input_dim)
+    # vocabulary blocks: each scans every id, so a few blocks only (at most 4)
+    blocks = split(input_dim, GRAIN // max(d, 1), most=4)
+    run([partial(k.scatter_add_vocab, ids, dy2, grad, lo, hi) for lo, hi in blocks])
     return grad

@@ -10,7 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import reference
-from ._dispatch import blocks, nb, parallel, use_numba
+from functools import partial
+
+from ._dispatch import nb, use_numba
+from ._threads import GRAIN, run, split
 from .padding import pad_amounts
 
 
@@ -31,10 +34,10 @@ def maxpool2d_forward(x: np.ndarray, pool_size: tuple[int, int], strides: tuple[
     argmax = np.empty((n, oh, ow, c), dtype=np.uint8 if ph * pw <= 256 else np.intp)
     ninf = x.dtype.type(-np.inf)
     k = nb("pool")
-    if parallel(x.size):
-        k.maxpool_par(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, blocks(n * oh))
-    else:
-        k.maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, 0, n * oh)
+    # blocks of output rows (image·oh + p), each reading about GRAIN input cells
+    blocks = split(n * oh, GRAIN // max(x.shape[2] * c * ph, 1))
+    run([partial(k.maxpool_rows, x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, lo, hi)
+         for lo, hi in blocks])
     return y, argmax
 
 
@@ -52,10 +55,9 @@ def maxpool2d_backward(dy: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, .
     left = pad_amounts(x_shape[2], pw, sw, padding)[0]
     dx = np.empty(tuple(x_shape), dtype=dy.dtype)
     k = nb("pool")
-    if parallel(dx.size) and x_shape[0] > 1:
-        k.maxpool_grad_par(dy, argmax, pw, sh, sw, top, left, dx, blocks(x_shape[0]))
-    else:
-        k.maxpool_grad_images(dy, argmax, pw, sh, sw, top, left, dx, 0, x_shape[0])
+    # blocks of whole images: overlapping windows never cross an image
+    blocks = split(x_shape[0], GRAIN // max(dx[0].size, 1))
+    run([partial(k.maxpool_grad_images, dy, argmax, pw, sh, sw, top, left, dx, lo, hi) for lo, hi in blocks])
     return dx
 
 

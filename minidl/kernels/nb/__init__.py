@@ -4,9 +4,9 @@ Every function is compiled with ``cache=True`` (machine code is kept in
 ``__pycache__`` and loaded in milliseconds next time) and ``fastmath=False``
 (IEEE semantics, so results stay comparable with the NumPy reference).
 
-Parallel kernels split their outer loop into blocks whose boundaries do not
-depend on the thread count, and every output element (or every partial sum of
-a reduction) is owned by one block and summed in a fixed order, so results are
-the same bits run to run. Small inputs run the serial version: on this
-machine a ``prange`` launch costs tens of microseconds, more than the work.
+Each kernel works on a range of its outer loop (rows, images or vocabulary
+entries) given as its last two arguments, and owns every output element of
+that range: the dispatch modules run ranges in parallel on the kernel pool
+(``kernels._threads``), which is why these are serial ``nogil`` functions and
+not ``prange`` loops (see that module for the measurements).
 """

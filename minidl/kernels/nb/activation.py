@@ -8,8 +8,6 @@ term for term, so float32 results agree to rounding.
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
-
 from ._jit import kernel
 
 LINEAR, SIGMOID, TANH, RELU, SOFTMAX = 0, 1, 2, 3, 4
@@ -55,12 +53,6 @@ def bias_act_rows(z, bias, has_bias, code, y, one, r0, r1):
                 y[r, j] = z[r, j]
 
 
-@kernel(parallel=True)
-def bias_act_par(z, bias, has_bias, code, y, one, nblocks):
-    m = z.shape[0]
-    for b in prange(nblocks):
-        bias_act_rows(z, bias, has_bias, code, y, one, b * m // nblocks, (b + 1) * m // nblocks)
-
 
 @kernel()
 def act_grad_rows(code, z, y, dy, dz, one, r0, r1):
@@ -89,12 +81,6 @@ def act_grad_rows(code, z, y, dy, dz, one, r0, r1):
                 dz[r, j] = dy[r, j]
 
 
-@kernel(parallel=True)
-def act_grad_par(code, z, y, dy, dz, one, nblocks):
-    m = z.shape[0]
-    for b in prange(nblocks):
-        act_grad_rows(code, z, y, dy, dz, one, b * m // nblocks, (b + 1) * m // nblocks)
-
 
 @kernel()
 def colsum_rows(a, out, r0, r1):
@@ -105,11 +91,3 @@ def colsum_rows(a, out, r0, r1):
     for r in range(r0, r1):
         for j in range(c):
             out[j] += a[r, j]
-
-
-@kernel(parallel=True)
-def colsum_par(a, partial, nblocks):
-    """partial[b] = sum of block b's rows; the caller adds the blocks in order."""
-    m = a.shape[0]
-    for b in prange(nblocks):
-        colsum_rows(a, partial[b], b * m // nblocks, (b + 1) * m // nblocks)

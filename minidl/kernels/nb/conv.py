@@ -1,4 +1,4 @@
-"""im2col / col2im for NHWC convolutions, serial and parallel.
+"""im2col / col2im for NHWC convolutions.
 
 The convolution itself is one BLAS GEMM on the column matrix (see
 ``minidl.kernels.conv``); these kernels only move data. Column order is
@@ -6,8 +6,6 @@ The convolution itself is one BLAS GEMM on the column matrix (see
 Padding is handled by bounds checks: no padded copy of the input is made.
 """
 from __future__ import annotations
-
-from numba import prange
 
 from ._jit import kernel
 
@@ -50,13 +48,6 @@ def im2col_rows(x, kh, kw, sh, sw, top, left, oh, ow, cols, r0, r1):
                                 cols[row, base + j * c + ci] = 0
 
 
-@kernel(parallel=True)
-def im2col_par(x, kh, kw, sh, sw, top, left, oh, ow, cols, nblocks):
-    total = x.shape[0] * oh
-    for blk in prange(nblocks):
-        im2col_rows(x, kh, kw, sh, sw, top, left, oh, ow, cols,
-                    blk * total // nblocks, (blk + 1) * total // nblocks)
-
 
 @kernel()
 def col2im_images(dcols, kh, kw, sh, sw, top, left, oh, ow, dx, b0, b1):
@@ -86,11 +77,3 @@ def col2im_images(dcols, kh, kw, sh, sw, top, left, oh, ow, dx, b0, b1):
                         row = (b * oh + p) * ow + q
                         for ci in range(c):
                             dx[b, yy, xx, ci] += dcols[row, col + ci]
-
-
-@kernel(parallel=True)
-def col2im_par(dcols, kh, kw, sh, sw, top, left, oh, ow, dx, nblocks):
-    n = dx.shape[0]
-    for blk in prange(nblocks):
-        col2im_images(dcols, kh, kw, sh, sw, top, left, oh, ow, dx,
-                      blk * n // nblocks, (blk + 1) * n // nblocks)

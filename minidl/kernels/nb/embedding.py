@@ -1,12 +1,10 @@
-"""Embedding gather and scatter-add, serial and parallel.
+"""Embedding gather and scatter-add.
 
 The scatter-add is partitioned by vocabulary rows: every block scans all ids
 in order and adds only those in its range, so each gradient row receives its
 terms in id order (``np.add.at``'s order) whatever the partition.
 """
 from __future__ import annotations
-
-from numba import prange
 
 from ._jit import kernel
 
@@ -21,12 +19,6 @@ def gather_rows(ids, table, out, r0, r1):
             out[r, j] = table[k, j]
 
 
-@kernel(parallel=True)
-def gather_par(ids, table, out, nblocks):
-    m = ids.shape[0]
-    for blk in prange(nblocks):
-        gather_rows(ids, table, out, blk * m // nblocks, (blk + 1) * m // nblocks)
-
 
 @kernel()
 def scatter_add_vocab(ids, dy, grad, v0, v1):
@@ -40,10 +32,3 @@ def scatter_add_vocab(ids, dy, grad, v0, v1):
         if v0 <= k < v1:
             for j in range(d):
                 grad[k, j] += dy[r, j]
-
-
-@kernel(parallel=True)
-def scatter_add_par(ids, dy, grad, nblocks):
-    v = grad.shape[0]
-    for blk in prange(nblocks):
-        scatter_add_vocab(ids, dy, grad, blk * v // nblocks, (blk + 1) * v // nblocks)

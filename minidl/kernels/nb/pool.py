@@ -1,12 +1,10 @@
-"""Max pooling over NHWC windows with the winner's index, serial and parallel.
+"""Max pooling over NHWC windows with the index of the winner.
 
 Cells outside the input ('same' padding) count as -inf and take part in the
 comparison exactly as the reference's -inf padding does; ties and NaN follow
 ``np.argmax``: the first maximum wins, and the first NaN wins outright.
 """
 from __future__ import annotations
-
-from numba import prange
 
 from ._jit import kernel
 
@@ -37,13 +35,6 @@ def maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, r0, r1):
                                 argmax[b, p, q, ci] = k
 
 
-@kernel(parallel=True)
-def maxpool_par(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, nblocks):
-    total = x.shape[0] * oh
-    for blk in prange(nblocks):
-        maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax,
-                     blk * total // nblocks, (blk + 1) * total // nblocks)
-
 
 @kernel()
 def maxpool_grad_images(dy, argmax, pw, sh, sw, top, left, dx, b0, b1):
@@ -67,11 +58,3 @@ def maxpool_grad_images(dy, argmax, pw, sh, sw, top, left, dx, b0, b1):
                     xx = q * sw + k % pw - left
                     if 0 <= yy < h and 0 <= xx < w:
                         dx[b, yy, xx, ci] += dy[b, p, q, ci]
-
-
-@kernel(parallel=True)
-def maxpool_grad_par(dy, argmax, pw, sh, sw, top, left, dx, nblocks):
-    n = dx.shape[0]
-    for blk in prange(nblocks):
-        maxpool_grad_images(dy, argmax, pw, sh, sw, top, left, dx,
-                            blk * n // nblocks, (blk + 1) * n // nblocks)

@@ -1,9 +1,10 @@
 """The Numba kernels against the NumPy reference, their determinism, and the backend switch.
 
-Every Numba kernel exists in a serial and a parallel version; the dispatch
-picks by size. The ``path`` fixture forces one or the other on these small
-shapes (and lowers the "tiny arrays stay in NumPy" cut-off), so both are
-compared with the reference. Tolerances: float32 rtol 1e-5, float64 1e-12,
+The kernels split their work into blocks run on the kernel pool; the
+``path`` fixture runs them on one thread ("serial") or shrinks the block
+sizes so that these small shapes split into many blocks over two threads
+("parallel"), and lowers the "tiny arrays stay in NumPy" cut-off, so both
+are compared with the reference. Tolerances: float32 rtol 1e-5, float64 1e-12,
 with an absolute floor scaled by the magnitude of the terms summed.
 """
 from __future__ import annotations
@@ -16,13 +17,12 @@ import numpy as np
 import pytest
 
 from minidl import activations, config, losses
+from minidl.kernels import _gemm
 from minidl.kernels import activation as act_kernels
 from minidl.kernels import conv, dense, embedding, pool, reference, xent
-from minidl.kernels.nb import _jit
 
 RTOL = {np.float32: 1e-5, np.float64: 1e-12}
-# The parallel drivers only split loops; their per-dtype code is the serial
-# kernels', so they run in float32 only: each parallel compile costs ~1.5 s cold.
+# The parallel path runs the same compiled kernels on other ranges: float32 suffices.
 PATH_DTYPE = pytest.mark.parametrize("path, dtype", [("serial", np.float32), ("serial", np.float64),
                                                      ("parallel", np.float32)], indirect=["path"])
 
@@ -32,7 +32,16 @@ def path(request, monkeypatch):
     """Run the Numba backend through its serial or its parallel kernels."""
     monkeypatch.setattr(config, "_BACKEND", "numba")
     monkeypatch.setattr(act_kernels, "SMALL", 0)
-    monkeypatch.setattr(_jit, "PARALLEL_MIN", 0 if request.param == "parallel" else 1 << 62)
+    if request.param == "serial":
+        monkeypatch.setattr(config, "_NUM_THREADS", 1)
+    else:
+        monkeypatch.setattr(config, "_NUM_THREADS", 2)
+        for module in (act_kernels, pool, embedding):
+            monkeypatch.setattr(module, "GRAIN", 8)
+        monkeypatch.setattr(conv, "CHUNK_BYTES", 64)
+        monkeypatch.setattr(_gemm, "GRAIN_MACS", 64)
+        monkeypatch.setattr(_gemm, "MIN_SIDE", 2)
+        monkeypatch.setattr(_gemm, "TINY_MACS", 0)
     return request.param
 
 
@@ -296,19 +305,20 @@ def test_results_are_the_same_bits_run_to_run(path):
         assert a.tobytes() == b.tobytes()
 
 
-def test_results_do_not_depend_on_the_thread_count(path):
-    import numba
-    threads = numba.get_num_threads()
-    if threads < 2:
-        pytest.skip("one thread only")
+def test_results_do_not_depend_on_the_thread_count(path, monkeypatch):
     many = _all_kernels(np.random.default_rng(12))
-    numba.set_num_threads(1)
-    try:
-        one = _all_kernels(np.random.default_rng(12))
-    finally:
-        numba.set_num_threads(threads)
-    for a, b in zip(many, one):
+    monkeypatch.setattr(config, "_NUM_THREADS", 1 if config.num_threads() > 1 else 3)
+    other = _all_kernels(np.random.default_rng(12))
+    for a, b in zip(many, other):
         assert a.tobytes() == b.tobytes()
+
+
+def test_num_threads_setting(monkeypatch):
+    monkeypatch.setattr(config, "_NUM_THREADS", config.num_threads())
+    config.set_num_threads(3)
+    assert config.num_threads() == 3
+    with pytest.raises(ValueError, match="positive integer"):
+        config.set_num_threads(0)
 
 
 # ---- the backend switch ------------------------------------------------------------------
