@@ -111,8 +111,13 @@ def limit_threads(n: int) -> list[str]:
     return [m for m in ("numpy", "numba", "tensorflow") if m in sys.modules]
 
 
-def _sigterm_as_interrupt(signum, frame):  # pragma: no cover - exercised by hand
-    raise KeyboardInterrupt(f"signal {signum}")
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised by hand
+    """First SIGTERM: stop cleanly after the epoch in progress; a second one interrupts at once."""
+    from . import run as run_module
+    if run_module._stop_requested:
+        raise KeyboardInterrupt(f"signal {signum}")
+    run_module.request_stop()
+    print("SIGTERM: stopping after the current epoch (send it again to stop now)", file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,9 +145,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"--threads {args.threads}: {', '.join(loaded)} already loaded in this process, "
                   "their thread pools keep their size", file=sys.stderr)
     if args.precision == "both":
-        codes = [subprocess.call(_child_argv(args, prec)) for prec in PRECISIONS]
-        return 130 if 130 in codes else max(codes)
+        return _run_subprocesses(args)
     return _run_all(args)
+
+
+def _run_subprocesses(args: argparse.Namespace) -> int:
+    """One child process per precision; SIGTERM is passed on to the running child."""
+    codes = []
+    for prec in PRECISIONS:
+        child = subprocess.Popen(_child_argv(args, prec))
+        signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signum))
+        try:
+            codes.append(child.wait())
+        except KeyboardInterrupt:  # Ctrl-C reaches the child too; wait for it to save its epochs
+            codes.append(child.wait())
+        if codes[-1] == 130:
+            break
+    return 130 if 130 in codes else max(codes)
 
 
 def _run_all(args: argparse.Namespace) -> int:
@@ -157,7 +176,7 @@ def _run_all(args: argparse.Namespace) -> int:
         print(SHORT_NOTE.format(cifar_epochs=args.epochs or cifar.epochs,
                                 train=args.train_size or cifar.train_size, test=args.test_size or cifar.test_size,
                                 xor_epochs=args.epochs or SETUPS["xor-221"].epochs), flush=True)
-    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     code = 0
     results = []
     for name in setups:

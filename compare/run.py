@@ -31,6 +31,13 @@ from . import build, data as data_module, divergence, files, plots
 from .specs import Spec
 
 FIGURE_INTERVAL_S = 60.0
+_stop_requested = False
+
+
+def request_stop() -> None:
+    """Ask the running loop to stop after the epoch in progress (as an interrupt; used for SIGTERM)."""
+    global _stop_requested
+    _stop_requested = True
 
 
 @dataclass
@@ -159,6 +166,8 @@ def run_spec(spec: Spec, opts: RunOptions, log: Callable[[str], None] = print) -
                 run["status"] = f"stopped: minidl {md.history.stop_reason}"
                 break
             write_json()
+            if _stop_requested:
+                raise KeyboardInterrupt("stop requested")
             if time.monotonic() - last_fig > FIGURE_INTERVAL_S:
                 write_figures()
                 last_fig = time.monotonic()
