@@ -1,23 +1,27 @@
 """Convolution kernels (NHWC, channels last); backend switch point.
 
-Numba path: im2col + BLAS GEMM, in chunks of images. Each chunk's column
-matrix (rows = output cells, columns = the kh·kw·cin window in (i, j, ci)
-order) is gathered into a reused per-thread workspace of about
-``CHUNK_BYTES`` that stays in cache, then multiplied by the kernel matrix
-straight into the output. Chunking matters twice over: a whole-batch column
-matrix (75 MB for a 32×32×64 'same' conv at batch 32) costs more in page
-faults and memory traffic than the GEMM itself, and memory stays bounded.
-Chunks are the tasks the kernel pool runs in parallel (``kernels._threads``),
-each with single-threaded BLAS.
+Numba path: BLAS GEMMs on column matrices built chunk by chunk (a few images
+at a time) in a reused per-thread workspace of about ``CHUNK_BYTES`` that
+stays in cache. Chunking matters twice over: a whole-batch column matrix
+(75 MB for a 32×32×64 'same' conv at batch 32) costs more in page faults and
+memory traffic than the GEMM itself, and memory stays bounded. Chunks are
+the tasks the kernel pool runs in parallel (``kernels._threads``), each with
+single-threaded BLAS. Which matrix is built depends on which is smaller:
 
-* forward: ``z[chunk] = cols @ W``  (W = kernel as (kh·kw·cin, cout));
-* weight gradient: ``dW = Σ_chunks colsᵀ @ dz[chunk]``, chunks added in order;
-* data gradient, stride 1 and cout <= cin: the 'full' correlation of dz with
-  the flipped kernel, i.e. the same im2col + GEMM on dz (K = kh·kw·cout), with
-  no scatter; otherwise ``col2im(dz @ Wᵀ)``, owned image by image.
+* forward, cout >= cin (MNIST conv1, VGG): im2col, rows = output cells,
+  kh·kw·cin columns in (i, j, ci) order, times W (kh·kw·cin, cout);
+* forward, cout < cin (MNIST conv2, IMDB Conv1D): per-tap products
+  x (rows = input cells, cin) @ W_all (cin, kh·kw·cout), then each output
+  cell adds its taps' columns from the right input cells ("kn2row");
+* backward, stride 1 and cout <= cin: one gather of dz per chunk, D (rows =
+  input cells, kh·kw·cout columns, taps flipped), gives both
+  dx = D @ W_flip and dW = xᵀ @ D;
+* backward otherwise: dW = im2colᵀ @ dz and dx = col2im(dz @ Wᵀ) (a
+  scatter owned image by image).
 
-Conv1D is the same code on a height-1 image. Every sum has a fixed order,
-so results are the same bits run to run.
+Weight gradients are one partial product per chunk, added in chunk order;
+every other output is owned by one chunk. So results are the same bits run
+to run and for any thread count. Conv1D is the same code on a height-1 image.
 """
 from __future__ import annotations
 
@@ -79,6 +83,31 @@ def _im2col_gemm(x: np.ndarray, wmat: np.ndarray, kshape, strides, top, left, oh
     return out
 
 
+def _tap_products_shift_add(x: np.ndarray, kernel: np.ndarray, strides, top, left, oh, ow) -> np.ndarray:
+    """Forward as Σ over taps of shifted per-tap products ("kn2row"): x (n, h, w, cin) -> (n·oh·ow, cout).
+
+    One GEMM per chunk, y = x_cells (rows, cin) @ W_all (cin, kh·kw·cout), then each output
+    cell adds its taps' columns from the right input cells. It moves kh·kw·cout values per
+    input cell where im2col moves kh·kw·cin per output cell: cheaper when cout < cin.
+    """
+    x = np.ascontiguousarray(x)
+    kh, kw, cin, cout = kernel.shape
+    n, h, w = x.shape[:3]
+    sh, sw = strides
+    w_all = np.ascontiguousarray(kernel.transpose(2, 0, 1, 3)).reshape(cin, kh * kw * cout)
+    x2 = x.reshape(n * h * w, cin)
+    out = np.empty((n * oh * ow, cout), dtype=x.dtype)
+    shift_add = nb("conv").shift_add_rows
+
+    def chunk(b0: int, b1: int) -> None:
+        y = _workspace((b1 - b0) * h * w, kh * kw * cout, x.dtype)
+        np.matmul(x2[b0 * h * w:b1 * h * w], w_all, out=y)
+        shift_add(y, kh, kw, h, w, sh, sw, top, left, oh, ow, out[b0 * oh * ow:b1 * oh * ow], 0, (b1 - b0) * oh)
+
+    run([lambda b0=b0, b1=b1: chunk(b0, b1) for b0, b1 in _chunks(n, h * w, kh * kw * cout, x.dtype.itemsize)])
+    return out
+
+
 def conv2d_forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
                    strides: tuple[int, int], padding: str) -> np.ndarray:
     """x (n, h, w, cin), kernel (kh, kw, cin, cout), bias (cout,) or None -> (n, oh, ow, cout)."""
@@ -89,8 +118,12 @@ def conv2d_forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
         raise ValueError(f"conv2d: input {x.shape} does not match kernel {kernel.shape} "
                          "(expected (n, h, w, cin))")
     oh, ow, top, left = _geometry(x.shape, (kh, kw), strides, padding)
-    wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
-    z = _im2col_gemm(x, wmat, (kh, kw), strides, top, left, oh, ow).reshape(x.shape[0], oh, ow, cout)
+    if cout < cin and kh * kw > 1:
+        z2 = _tap_products_shift_add(x, kernel, strides, top, left, oh, ow)
+    else:
+        wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
+        z2 = _im2col_gemm(x, wmat, (kh, kw), strides, top, left, oh, ow)
+    z = z2.reshape(x.shape[0], oh, ow, cout)
     if bias is not None:
         z += bias
     return z
@@ -115,17 +148,9 @@ def _weight_grad(x, dz2, kshape, strides, top, left, oh, ow) -> np.ndarray:
 
 
 def _data_grad(dz: np.ndarray, kernel: np.ndarray, x_shape, strides, top, left) -> np.ndarray:
-    """dx (n, h, w, cin) from dz (n, oh, ow, cout)."""
+    """dx (n, h, w, cin) from dz (n, oh, ow, cout): col2im(dz @ Wᵀ), owned image by image."""
     kh, kw, cin, cout = kernel.shape
-    n, h, w = x_shape[0], x_shape[1], x_shape[2]
-    if strides == (1, 1) and cout <= cin:
-        # Gathering dz costs kh·kw·cout per input cell, against kh·kw·cin per output
-        # cell for the scatter below: cheaper when cout <= cin (MNIST conv2, IMDB).
-        # dx[y, x] = Σ_ij dz[y + top - i, x + left - j] · W[i, j]ᵀ: a correlation of dz,
-        # zero-padded by kh-1-top above, with the kernel flipped in space and transposed
-        wflip = np.ascontiguousarray(kernel[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * cout, cin)
-        dx2 = _im2col_gemm(dz, wflip, (kh, kw), (1, 1), kh - 1 - top, kw - 1 - left, h, w)
-        return dx2.reshape(x_shape)
+    n = x_shape[0]
     sh, sw = strides
     oh, ow = dz.shape[1], dz.shape[2]
     wmat_t = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout).T
@@ -143,6 +168,37 @@ def _data_grad(dz: np.ndarray, kernel: np.ndarray, x_shape, strides, top, left) 
     return dx
 
 
+def _grads_from_dz_columns(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray, top: int, left: int,
+                           need_dx: bool) -> tuple[np.ndarray | None, np.ndarray]:
+    """Stride 1, cout <= cin: (dx or None, dkernel) from one gather of dz per chunk.
+
+    D (rows = input cells, kh·kw·cout columns) is the im2col of dz, zero-padded by
+    kh-1-top above, with the taps flipped: D[cell, tap'] = the dz that the cell fed
+    through tap (kh-1-i', kw-1-j'). Then dx = D @ W_flip and dW_flip = xᵀ @ D, one
+    partial per chunk added in chunk order: no im2col of x at all.
+    """
+    kh, kw, cin, cout = kernel.shape
+    n, h, w = x.shape[:3]
+    x2 = np.ascontiguousarray(x).reshape(n * h * w, cin)
+    wflip = np.ascontiguousarray(kernel[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * cout, cin)
+    chunks = _chunks(n, h * w, kh * kw * cout, x.dtype.itemsize)
+    parts = np.empty((len(chunks), cin, kh * kw * cout), dtype=x.dtype)
+    dx = np.empty(x.shape, dtype=x.dtype) if need_dx else None
+    dx2 = None if dx is None else dx.reshape(n * h * w, cin)
+    gather = nb("conv").im2col_rows
+
+    def chunk(i: int, b0: int, b1: int) -> None:
+        d = _workspace((b1 - b0) * h * w, kh * kw * cout, x.dtype)
+        gather(dz[b0:b1], kh, kw, 1, 1, kh - 1 - top, kw - 1 - left, h, w, d, 0, (b1 - b0) * h)
+        np.matmul(x2[b0 * h * w:b1 * h * w].T, d, out=parts[i])
+        if dx2 is not None:
+            np.matmul(d, wflip, out=dx2[b0 * h * w:b1 * h * w])
+
+    run([lambda i=i, b0=b0, b1=b1: chunk(i, b0, b1) for i, (b0, b1) in enumerate(chunks)])
+    dw_flip = parts.sum(axis=0).reshape(cin, kh, kw, cout)
+    return dx, np.ascontiguousarray(dw_flip[:, ::-1, ::-1].transpose(1, 2, 0, 3))
+
+
 def conv2d_backward(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray,
                     strides: tuple[int, int], padding: str, use_bias: bool, need_dx: bool = True):
     """dz (n, oh, ow, cout) -> dx (n, h, w, cin) (None when not ``need_dx``),
@@ -156,8 +212,11 @@ def conv2d_backward(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray,
         raise ValueError(f"conv2d_backward: dz has shape {dz.shape}, expected {(x.shape[0], oh, ow, cout)}")
     dz = np.ascontiguousarray(dz)
     dz2 = dz.reshape(-1, cout)
-    dkernel = _weight_grad(x, dz2, (kh, kw), strides, top, left, oh, ow).reshape(kernel.shape)
     dbias = activation.bias_grad(dz2) if use_bias else None
+    if tuple(strides) == (1, 1) and cout <= cin:
+        dx, dkernel = _grads_from_dz_columns(x, kernel, dz, top, left, need_dx)
+        return dx, dkernel, dbias
+    dkernel = _weight_grad(x, dz2, (kh, kw), strides, top, left, oh, ow).reshape(kernel.shape)
     dx = _data_grad(dz, kernel, x.shape, tuple(strides), top, left) if need_dx else None
     return dx, dkernel, dbias
 

@@ -17,6 +17,14 @@ from ._threads import GRAIN, run, split
 from .padding import pad_amounts
 
 
+def _tiles(pool_size: tuple[int, int], strides: tuple[int, int], top: int, left: int,
+           out_hw: tuple[int, int], in_hw: tuple[int, int]) -> bool:
+    """Windows side by side from the corner, all inside the input (stride = pool
+    size, no padding): each input cell is in at most one window."""
+    return (tuple(strides) == tuple(pool_size) and top == 0 and left == 0
+            and out_hw[0] * pool_size[0] <= in_hw[0] and out_hw[1] * pool_size[1] <= in_hw[1])
+
+
 def maxpool2d_forward(x: np.ndarray, pool_size: tuple[int, int], strides: tuple[int, int],
                       padding: str) -> tuple[np.ndarray, np.ndarray]:
     """x (n, h, w, c) -> y (n, oh, ow, c), argmax (n, oh, ow, c) in [0, ph·pw)
@@ -57,7 +65,10 @@ def maxpool2d_backward(dy: np.ndarray, argmax: np.ndarray, x_shape: tuple[int, .
     k = nb("pool")
     # blocks of whole images: overlapping windows never cross an image
     blocks = split(x_shape[0], GRAIN // max(dx[0].size, 1))
-    run([partial(k.maxpool_grad_images, dy, argmax, pw, sh, sw, top, left, dx, lo, hi) for lo, hi in blocks])
+    if _tiles(pool_size, strides, top, left, dy.shape[1:3], tuple(x_shape[1:3])):
+        run([partial(k.maxpool_tiles_grad_images, dy, argmax, ph, pw, dx, lo, hi) for lo, hi in blocks])
+    else:
+        run([partial(k.maxpool_grad_images, dy, argmax, pw, sh, sw, top, left, dx, lo, hi) for lo, hi in blocks])
     return dx
 
 

@@ -77,3 +77,31 @@ def col2im_images(dcols, kh, kw, sh, sw, top, left, oh, ow, dx, b0, b1):
                         row = (b * oh + p) * ow + q
                         for ci in range(c):
                             dx[b, yy, xx, ci] += dcols[row, col + ci]
+
+
+@kernel()
+def shift_add_rows(y, kh, kw, h, w, sh, sw, top, left, oh, ow, out, r0, r1):
+    """Output rows r0:r1 (r = image·oh + p) of out (n·oh·ow, cout) from the per-tap
+    products y (n·h·w, kh·kw·cout), y[input cell, tap] = x[cell] @ W[tap]:
+    out[b, p, q] = Σ over taps (i, j) inside the input of y[b, p·sh+i-top, q·sw+j-left, (i, j)],
+    added in tap order (the reference's order)."""
+    c = out.shape[1]
+    for r in range(r0, r1):
+        b = r // oh
+        p = r - b * oh
+        for q in range(ow):
+            row = r * ow + q
+            for co in range(c):
+                out[row, co] = 0
+            for i in range(kh):
+                yy = p * sh + i - top
+                if yy < 0 or yy >= h:
+                    continue
+                for j in range(kw):
+                    xx = q * sw + j - left
+                    if xx < 0 or xx >= w:
+                        continue
+                    src = (b * h + yy) * w + xx
+                    col = (i * kw + j) * c
+                    for co in range(c):
+                        out[row, co] += y[src, col + co]

@@ -58,3 +58,27 @@ def maxpool_grad_images(dy, argmax, pw, sh, sw, top, left, dx, b0, b1):
                     xx = q * sw + k % pw - left
                     if 0 <= yy < h and 0 <= xx < w:
                         dx[b, yy, xx, ci] += dy[b, p, q, ci]
+
+
+@kernel()
+def maxpool_tiles_grad_images(dy, argmax, ph, pw, dx, b0, b1):
+    """maxpool_grad_images for tiling windows: each input cell lies in at most one window,
+    so every cell is written once (the gradient or 0), with no separate zero fill."""
+    h, w, c = dx.shape[1], dx.shape[2], dx.shape[3]
+    oh, ow = dy.shape[1], dy.shape[2]
+    for b in range(b0, b1):
+        for p in range(oh):
+            for i in range(ph):
+                for q in range(ow):
+                    for j in range(pw):
+                        k = i * pw + j
+                        for ci in range(c):
+                            dx[b, p * ph + i, q * pw + j, ci] = dy[b, p, q, ci] if argmax[b, p, q, ci] == k else 0
+                # cells right of the last window ('valid' drops them)
+                for xx in range(ow * pw, w):
+                    for ci in range(c):
+                        dx[b, p * ph + i, xx, ci] = 0
+        for yy in range(oh * ph, h):  # rows below the last window
+            for xx in range(w):
+                for ci in range(c):
+                    dx[b, yy, xx, ci] = 0

@@ -1,0 +1,432 @@
+"""Seconds per training epoch, minidl against Keras, on the report's setups, in one run.
+
+    python -m benchmarks.epochs [--quick] [--out DIR] [--setups NAME,...] [--rounds N]
+                                [--frameworks minidl,keras]
+
+Data are synthetic arrays of the real shapes and dtypes (float32 inputs,
+one-hot or 0/1 targets, integer word ids), the same arrays for both
+frameworks: timing does not depend on the values. An epoch is the real
+training-set size (CIFAR-10 50,000, MNIST 60,000, IMDB 25,000); ``--quick``
+trains on a tenth of it (XOR: 10 epochs) and scales the time up, which
+the tables say.
+
+Protocol: both models are built from the same architecture and optimizer,
+warmed up (Numba kernels loaded, Keras's train function traced), then the
+frameworks alternate for ``--rounds`` fit calls each (the machine may be
+shared: alternating spreads any load over both, and each keeps its fastest
+round). An epoch's time is measured by a callback from the start to the end
+of the epoch, so a fit call's one-off set-up is excluded for both; XOR times
+50 epochs per call (10 with ``--quick``).
+
+GFLOP/s count the multiply-adds (×2) of the forward pass, the weight
+gradients, and the input gradients of every layer but the first (neither
+framework computes those). The peak is the faster of a 4096×4096 float32
+``np.matmul`` with NumPy's default BLAS threads and with one thread, timed
+in the same run. The CIFAR-10 dense epoch's peak memory is measured in a
+separate process without TensorFlow (``--memory-probe``): the growth of the
+peak resident set from just before the training set is created to the end
+of the epoch (Linux VmHWM, reset first), and tracemalloc's peak during the
+epoch plus the set itself, each divided by the float32 training set's size
+(inputs and one-hot targets).
+
+Writes ``epochs.json`` and ``epochs.md`` into ``--out`` (default
+``results/benchmarks``), each atomically (temporary file, then rename).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+# ---- the setups -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Setup:
+    """One training configuration of the report."""
+
+    name: str
+    description: str
+    batch: int
+    samples: int            # one full epoch
+    flops_per_sample: int   # training FLOPs, see the module doc
+    epochs_per_call: int = 1
+    target: str = ""
+
+
+def _dense_flops(sizes: list[int]) -> int:
+    """Training FLOPs per sample of a dense chain in → h1 → ... → out."""
+    macs = [a * b for a, b in zip(sizes, sizes[1:])]
+    return 2 * (2 * sum(macs) + sum(macs[1:]))  # forward + dW, + dx except layer 1
+
+
+# MNIST conv: conv1 24·24·(5·5·1)·30, conv2 10·10·(3·3·30)·10, dense 250·10
+_MNIST_CONV_MACS = [24 * 24 * 25 * 30, 10 * 10 * 270 * 10, 250 * 10]
+# IMDB: Conv1D 400·(4·50)·16, dense 3200·30, dense 30·1 (the embedding gather has no FLOPs)
+_IMDB_MACS = [400 * 200 * 16, 3200 * 30, 30]
+
+SETUPS: list[Setup] = [
+    Setup("cifar10-dense-b50", "CIFAR-10 3072 → 100 sigmoid → 10, L2 1e-4, MSE, SGD 0.003",
+          50, 50_000, _dense_flops([3072, 100, 10]), target="ratio ≤ 0.2"),
+    Setup("cifar10-dense-b128", "CIFAR-10 3072 → 100 sigmoid → 10, L2 1e-4, MSE, SGD 0.003",
+          128, 50_000, _dense_flops([3072, 100, 10]), target="ratio ≤ 0.2, ≥ 50 % of peak"),
+    Setup("xor", "XOR 2 → 2 tanh → 1 tanh, MSE, SGD 0.1, 4 samples",
+          1, 4, _dense_flops([2, 2, 1]), epochs_per_call=50, target="ratio ≤ 0.02"),
+    Setup("mnist-dense", "MNIST 784 → 100 relu → 10 softmax, CCE, SGD 0.001",
+          100, 60_000, _dense_flops([784, 100, 10])),
+    Setup("mnist-conv", "MNIST Conv2D 30 5×5 relu → pool → Conv2D 10 3×3 relu → pool → Dropout 0.2 "
+          "→ Dense 10 softmax, CCE, SGD 0.001", 100, 60_000,
+          2 * (2 * sum(_MNIST_CONV_MACS) + sum(_MNIST_CONV_MACS[1:])), target="ratio ≤ 0.5"),
+    Setup("imdb-conv1d", "IMDB Embedding(10000, 50) → Dropout 0.5 → Conv1D 16 k4 same relu → pool "
+          "→ Dropout 0.5 → Dense 30 relu L2 → Dense 1 sigmoid L2, BCE, SGD 0.002, 400 words",
+          50, 25_000, 2 * (3 * sum(_IMDB_MACS))),  # every layer's dx: the embedding needs it
+]
+BY_NAME = {s.name: s for s in SETUPS}
+
+
+def make_data(setup: Setup, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic (x, y) of the setup's shapes: n samples."""
+    rng = np.random.default_rng(seed)
+    if setup.name.startswith("cifar10"):
+        return rng.standard_normal((n, 3072), dtype=np.float32), np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
+    if setup.name == "xor":
+        x = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=np.float32)
+        return x, np.array([[-1], [1], [1], [-1]], dtype=np.float32)
+    if setup.name == "mnist-dense":
+        return rng.random((n, 784), dtype=np.float32), np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
+    if setup.name == "mnist-conv":
+        return rng.random((n, 28, 28, 1), dtype=np.float32), np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
+    if setup.name == "imdb-conv1d":
+        return rng.integers(1, 10_000, (n, 400)).astype(np.float32), rng.integers(0, 2, (n, 1)).astype(np.float32)
+    raise ValueError(f"unknown setup {setup.name!r}")
+
+
+def build(framework: str, setup: Setup):
+    """The setup's compiled model in ``framework`` ("minidl" or "keras"), seeded."""
+    if framework == "minidl":
+        import minidl as lib
+        lib.config.set_random_seed(0)
+    else:
+        import keras as lib
+        lib.utils.set_random_seed(0)
+    L, R, opt = lib.layers, lib.regularizers, lib.optimizers
+    if setup.name.startswith("cifar10"):
+        model = lib.Sequential([lib.Input((3072,)), L.Dense(100, activation="sigmoid", kernel_regularizer=R.L2(1e-4)),
+                                L.Dense(10, kernel_regularizer=R.L2(1e-4))])
+        model.compile(opt.SGD(learning_rate=0.003), loss="mse", metrics=["categorical_accuracy"])
+    elif setup.name == "xor":
+        model = lib.Sequential([lib.Input((2,)), L.Dense(2, activation="tanh"), L.Dense(1, activation="tanh")])
+        model.compile(opt.SGD(learning_rate=0.1), loss="mse")
+    elif setup.name == "mnist-dense":
+        model = lib.Sequential([lib.Input((784,)), L.Dense(100, activation="relu"), L.Dense(10, activation="softmax")])
+        model.compile(opt.SGD(learning_rate=0.001), loss="categorical_crossentropy", metrics=["accuracy"])
+    elif setup.name == "mnist-conv":
+        model = lib.Sequential([lib.Input((28, 28, 1)), L.Conv2D(30, 5, activation="relu"), L.MaxPooling2D(2),
+                                L.Conv2D(10, 3, activation="relu"), L.MaxPooling2D(2), L.Dropout(0.2),
+                                L.Flatten(), L.Dense(10, activation="softmax")])
+        model.compile(opt.SGD(learning_rate=0.001), loss="categorical_crossentropy", metrics=["accuracy"])
+    elif setup.name == "imdb-conv1d":
+        model = lib.Sequential([lib.Input((400,)), L.Embedding(10_000, 50), L.Dropout(0.5),
+                                L.Conv1D(16, 4, padding="same", activation="relu"), L.MaxPooling1D(2),
+                                L.Dropout(0.5), L.Flatten(),
+                                L.Dense(30, activation="relu", kernel_regularizer=R.L2(0.01)),
+                                L.Dense(1, activation="sigmoid", kernel_regularizer=R.L2(0.01))])
+        model.compile(opt.SGD(learning_rate=0.002), loss="binary_crossentropy", metrics=["accuracy"])
+    else:
+        raise ValueError(f"unknown setup {setup.name!r}")
+    return model
+
+
+def _epoch_timer(framework: str):
+    """A callback recording each epoch's duration (begin → end) in ``.times``."""
+    base = __import__("minidl").callbacks.Callback if framework == "minidl" else __import__("keras").callbacks.Callback
+
+    class EpochTimer(base):
+        def __init__(self):
+            super().__init__()
+            self.times: list[float] = []
+            self._start = 0.0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.times.append(time.perf_counter() - self._start)
+
+    return EpochTimer()
+
+
+def _fit_epoch_seconds(framework: str, model, x, y, setup: Setup, epochs: int) -> float:
+    """Mean seconds per epoch of one fit call of ``epochs`` epochs."""
+    timer = _epoch_timer(framework)
+    model.fit(x, y, batch_size=setup.batch, epochs=epochs, verbose=0, callbacks=[timer], shuffle=True)
+    return sum(timer.times) / len(timer.times)
+
+
+# ---- measurements --------------------------------------------------------------------
+
+def matmul_peak(size: int = 4096, reps: int = 3) -> dict[str, float]:
+    """float32 GFLOP/s of a size³ np.matmul: NumPy's default BLAS threads, and one thread."""
+    from minidl.kernels._threads import single_threaded_blas
+    a = np.random.default_rng(0).random((size, size), dtype=np.float32)
+    b = a.T.copy()
+
+    def best() -> float:
+        a @ b
+        times = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            a @ b
+            times.append(time.perf_counter() - t)
+        return 2 * size ** 3 / min(times) / 1e9
+
+    default = best()
+    with single_threaded_blas():
+        one = best()
+    return {"default_threads": default, "one_thread": one, "peak": max(default, one)}
+
+
+def time_setup(setup: Setup, frameworks: list[str], rounds: int, quick: bool) -> dict[str, Any]:
+    """Alternating fit calls; the fastest round per framework, scaled to a full epoch."""
+    full = setup.samples
+    n = full if (not quick or setup.name == "xor") else max(setup.batch * 10, full // 10)
+    epochs = setup.epochs_per_call if not quick else min(setup.epochs_per_call, 10)
+    x, y = make_data(setup, n)
+    load_before = os.getloadavg()
+    models = {fw: build(fw, setup) for fw in frameworks}
+    warm = min(n, setup.batch * 5)
+    for fw, model in models.items():  # load kernels / trace the train function
+        model.fit(x[:warm], y[:warm], batch_size=setup.batch, epochs=1, verbose=0)
+    times: dict[str, list[float]] = {fw: [] for fw in frameworks}
+    for r in range(rounds):
+        order = frameworks if r % 2 == 0 else frameworks[::-1]
+        for fw in order:
+            times[fw].append(_fit_epoch_seconds(fw, models[fw], x, y, setup, epochs) * full / n)
+    result: dict[str, Any] = {"setup": asdict(setup), "samples_timed": n, "epochs_per_call": epochs,
+                              "scaled_from_fraction": n / full, "load_before": load_before,
+                              "load_after": os.getloadavg(), "seconds_per_epoch": {}, "rounds": times}
+    for fw in frameworks:
+        best = min(times[fw])
+        result["seconds_per_epoch"][fw] = best
+        result.setdefault("gflops", {})[fw] = setup.flops_per_sample * full / best / 1e9
+    if "minidl" in times and "keras" in times:
+        result["ratio"] = result["seconds_per_epoch"]["minidl"] / result["seconds_per_epoch"]["keras"]
+    return result
+
+
+def _status_kib(field: str) -> int:
+    """A ``VmRSS``/``VmHWM`` line of /proc/self/status, in KiB."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+
+def memory_probe(samples: int) -> dict[str, Any]:
+    """CIFAR-10 dense, batch 128: peak memory of one epoch against the float32 set's size.
+
+    Meant for a fresh process without TensorFlow (``--memory-probe``). The
+    resident-set peak (VmHWM) is reset just before the set is created
+    (``/proc/self/clear_refs``), so earlier peaks (Numba compiling) do not hide it.
+    """
+    import tracemalloc
+
+    import minidl
+    setup = BY_NAME["cifar10-dense-b128"]
+    model = build("minidl", setup)
+    xs, ys = make_data(setup, 512, seed=1)
+    model.fit(xs, ys, batch_size=128, epochs=1, verbose=0)  # kernels loaded, buffers warm
+    del xs, ys
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset VmHWM to the current resident set
+    rss_before = _status_kib("VmRSS") * 1024
+    x, y = make_data(setup, samples)
+    set_bytes = x.nbytes + y.nbytes
+    tracemalloc.start()
+    model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    peak_after = _status_kib("VmHWM") * 1024
+    return {"samples": samples, "train_set_bytes": set_bytes, "x_bytes": x.nbytes,
+            "rss_before_set_bytes": rss_before, "rss_peak_bytes": peak_after,
+            "rss_peak_growth_bytes": peak_after - rss_before,
+            "rss_ratio": (peak_after - rss_before) / set_bytes,
+            "tracemalloc_peak_during_fit_bytes": traced_peak,
+            "tracemalloc_ratio": (set_bytes + traced_peak) / set_bytes,
+            "backend": minidl.config.backend()}
+
+
+def _run_memory_probe(samples: int) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.epochs", "--memory-probe", str(samples)],
+                         capture_output=True, text=True, cwd=REPO, timeout=900)
+    if out.returncode != 0:
+        raise RuntimeError(f"memory probe failed ({out.returncode}):\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---- reporting ----------------------------------------------------------------------
+
+def _write_atomic(path: str, text: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.splitext(path)[1])
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _verdicts(report: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met) for every target the run can judge."""
+    by = {r["setup"]["name"]: r for r in report["results"]}
+    peak = report["peak"]["peak"]
+    out: list[tuple[str, str, bool | None]] = []
+    for name in ("cifar10-dense-b50", "cifar10-dense-b128"):
+        if name in by and "ratio" in by[name]:
+            out.append((f"{name}: minidl ≤ 0.2× Keras", f"{by[name]['ratio']:.3f}×", by[name]["ratio"] <= 0.2))
+    if "cifar10-dense-b128" in by:
+        share = by["cifar10-dense-b128"]["gflops"]["minidl"] / peak
+        out.append(("cifar10-dense-b128: ≥ 50 % of the matmul peak", f"{100 * share:.0f} %", share >= 0.5))
+    if "xor" in by and "ratio" in by["xor"]:
+        out.append(("xor: minidl ≤ 0.02× Keras per epoch", f"{by['xor']['ratio']:.4f}×", by["xor"]["ratio"] <= 0.02))
+    if "mnist-conv" in by and "ratio" in by["mnist-conv"]:
+        out.append(("mnist-conv: minidl ≤ 0.5× Keras", f"{by['mnist-conv']['ratio']:.3f}×", by["mnist-conv"]["ratio"] <= 0.5))
+    mem = report.get("memory")
+    if mem:
+        worst = max(mem["rss_ratio"], mem["tracemalloc_ratio"])
+        out.append(("cifar10 dense epoch peak memory ≤ 1.5× the float32 set",
+                    f"{mem['rss_ratio']:.2f}× (RSS), {mem['tracemalloc_ratio']:.2f}× (tracemalloc)", worst <= 1.5))
+    return out
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    peak = report["peak"]
+    lines = [f"# Seconds per epoch: minidl against Keras ({report['date']})", "",
+             f"Machine: {report['machine']}; load average {report['load_start'][0]:.2f} at the start, "
+             f"{report['load_end'][0]:.2f} at the end (1-minute). {report['versions']}.", "",
+             f"float32 matmul peak (4096³ np.matmul): {peak['peak']:.1f} GFLOP/s "
+             f"(default BLAS threads {peak['default_threads']:.1f}, one thread {peak['one_thread']:.1f}).", "",
+             "Synthetic data of the real shapes." + (" Quick run: a tenth of each training set (XOR: 10 epochs),"
+                                                     " times scaled to a full epoch." if report["quick"] else ""),
+             "",
+             "| setup | batch | samples/epoch | minidl s/epoch | Keras s/epoch | minidl/Keras | "
+             "minidl GFLOP/s (% peak) | Keras GFLOP/s (% peak) | load before → after |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in report["results"]:
+        s = r["setup"]
+        sec = r["seconds_per_epoch"]
+        gf = r["gflops"]
+
+        def cell(fw: str, fmt: str) -> str:
+            return format(sec[fw], fmt) if fw in sec else "–"
+
+        def gcell(fw: str) -> str:
+            return f"{gf[fw]:.1f} ({100 * gf[fw] / peak['peak']:.0f} %)" if fw in gf else "–"
+
+        ratio = f"{r['ratio']:.3f}" if "ratio" in r else "–"
+        fmt = ".5f" if s["name"] == "xor" else ".3f"
+        lines.append(f"| {s['name']} | {s['batch']} | {s['samples']:,} | {cell('minidl', fmt)} | {cell('keras', fmt)} "
+                     f"| {ratio} | {gcell('minidl')} | {gcell('keras')} "
+                     f"| {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} |")
+    mem = report.get("memory")
+    if mem:
+        lines += ["", f"CIFAR-10 dense epoch (batch 128, {mem['samples']:,} samples, float32 set "
+                      f"{mem['train_set_bytes'] / 2**20:.0f} MiB): peak RSS grew by "
+                      f"{mem['rss_peak_growth_bytes'] / 2**20:.0f} MiB = {mem['rss_ratio']:.2f}× the set; "
+                      f"tracemalloc: set + {mem['tracemalloc_peak_during_fit_bytes'] / 2**20:.1f} MiB peak during "
+                      f"the epoch = {mem['tracemalloc_ratio']:.2f}× the set."]
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    for target, measured, met in _verdicts(report):
+        lines.append(f"| {target} | {measured} | {'yes' if met else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+def _versions(frameworks: list[str]) -> str:
+    import numba
+    parts = [f"Python {platform.python_version()}", f"NumPy {np.__version__}", f"Numba {numba.__version__}"]
+    if "keras" in frameworks:
+        import keras
+        import tensorflow as tf
+        parts += [f"TensorFlow {tf.__version__}", f"Keras {keras.__version__}"]
+    import minidl
+    parts.append(f"minidl backend {minidl.config.backend()}, {minidl.config.num_threads()} kernel threads")
+    return ", ".join(parts)
+
+
+def _machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{model}, {os.cpu_count()} CPUs"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.epochs", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of each epoch, scaled up (smoke run)")
+    parser.add_argument("--out", default=os.path.join(REPO, "results", "benchmarks"), help="output folder")
+    parser.add_argument("--setups", default=",".join(BY_NAME), help=f"comma-separated, from {list(BY_NAME)}")
+    parser.add_argument("--rounds", type=int, default=None, help="fit calls per framework (default 3, quick 1)")
+    parser.add_argument("--frameworks", default="minidl,keras", help="minidl, keras or both")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory probe")
+    parser.add_argument("--memory-probe", type=int, metavar="SAMPLES", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_probe:
+        print(json.dumps(memory_probe(args.memory_probe)))
+        return 0
+    names = [s for s in args.setups.split(",") if s]
+    unknown = [s for s in names if s not in BY_NAME]
+    frameworks = [f for f in args.frameworks.split(",") if f]
+    if unknown or not names:
+        parser.error(f"unknown setup(s) {unknown}; choose from {list(BY_NAME)}")
+    if not frameworks or any(f not in ("minidl", "keras") for f in frameworks):
+        parser.error("--frameworks takes minidl, keras or minidl,keras")
+    rounds = args.rounds or (1 if args.quick else 3)
+    if rounds < 1:
+        parser.error("--rounds must be at least 1")
+    if "keras" in frameworks:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick, "rounds": rounds,
+                              "machine": _machine(), "versions": _versions(frameworks),
+                              "load_start": os.getloadavg(), "data": "synthetic arrays of the real shapes"}
+    report["peak"] = matmul_peak()
+    print(f"matmul peak {report['peak']['peak']:.1f} GFLOP/s", flush=True)
+    report["results"] = []
+    for name in names:
+        result = time_setup(BY_NAME[name], frameworks, rounds, args.quick)
+        report["results"].append(result)
+        sec = result["seconds_per_epoch"]
+        print(f"{name:20s} " + "  ".join(f"{fw} {sec[fw]:.4f} s" for fw in sec)
+              + (f"  ratio {result['ratio']:.3f}" if "ratio" in result else "")
+              + f"  (load {result['load_before'][0]:.1f})", flush=True)
+    if not args.no_memory:
+        report["memory"] = _run_memory_probe(5_000 if args.quick else 50_000)
+        print(f"memory: RSS {report['memory']['rss_ratio']:.2f}×, tracemalloc "
+              f"{report['memory']['tracemalloc_ratio']:.2f}× the float32 set", flush=True)
+    report["load_end"] = os.getloadavg()
+    report["verdicts"] = [{"target": t, "measured": m, "met": ok} for t, m, ok in _verdicts(report)]
+    _write_atomic(os.path.join(args.out, "epochs.json"), json.dumps(report, indent=2) + "\n")
+    markdown = to_markdown(report)
+    _write_atomic(os.path.join(args.out, "epochs.md"), markdown)
+    print(markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
