@@ -16,7 +16,10 @@ frameworks alternate for ``--rounds`` fit calls each (the machine may be
 shared: alternating spreads any load over both, and each keeps its fastest
 round). An epoch's time is measured by a callback from the start to the end
 of the epoch, so a fit call's one-off set-up is excluded for both; XOR times
-50 epochs per call (10 with ``--quick``).
+50 epochs per call (10 with ``--quick``). The tables also give the process's
+CPU seconds per epoch (all threads): on a machine shared with other jobs the
+wall time depends on the scheduler, the CPU time much less (TensorFlow's
+threads spin while they wait, which counts as CPU time).
 
 GFLOP/s count the multiply-adds (×2) of the forward pass, the weight
 gradients, and the input gradients of every layer but the first (neither
@@ -157,22 +160,24 @@ def _epoch_timer(framework: str):
         def __init__(self):
             super().__init__()
             self.times: list[float] = []
-            self._start = 0.0
+            self.cpu_times: list[float] = []
+            self._start = self._cpu_start = 0.0
 
         def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
+            self._start, self._cpu_start = time.perf_counter(), time.process_time()
 
         def on_epoch_end(self, epoch, logs=None):
             self.times.append(time.perf_counter() - self._start)
+            self.cpu_times.append(time.process_time() - self._cpu_start)
 
     return EpochTimer()
 
 
-def _fit_epoch_seconds(framework: str, model, x, y, setup: Setup, epochs: int) -> float:
-    """Mean seconds per epoch of one fit call of ``epochs`` epochs."""
+def _fit_epoch_seconds(framework: str, model, x, y, setup: Setup, epochs: int) -> tuple[float, float]:
+    """Mean (wall, process CPU) seconds per epoch of one fit call of ``epochs`` epochs."""
     timer = _epoch_timer(framework)
     model.fit(x, y, batch_size=setup.batch, epochs=epochs, verbose=0, callbacks=[timer], shuffle=True)
-    return sum(timer.times) / len(timer.times)
+    return sum(timer.times) / len(timer.times), sum(timer.cpu_times) / len(timer.cpu_times)
 
 
 # ---- measurements --------------------------------------------------------------------
@@ -210,13 +215,17 @@ def time_setup(setup: Setup, frameworks: list[str], rounds: int, quick: bool) ->
     for fw, model in models.items():  # load kernels / trace the train function
         model.fit(x[:warm], y[:warm], batch_size=setup.batch, epochs=1, verbose=0)
     times: dict[str, list[float]] = {fw: [] for fw in frameworks}
+    cpu: dict[str, list[float]] = {fw: [] for fw in frameworks}
     for r in range(rounds):
         order = frameworks if r % 2 == 0 else frameworks[::-1]
         for fw in order:
-            times[fw].append(_fit_epoch_seconds(fw, models[fw], x, y, setup, epochs) * full / n)
+            wall, cpu_s = _fit_epoch_seconds(fw, models[fw], x, y, setup, epochs)
+            times[fw].append(wall * full / n)
+            cpu[fw].append(cpu_s * full / n)
     result: dict[str, Any] = {"setup": asdict(setup), "samples_timed": n, "epochs_per_call": epochs,
                               "scaled_from_fraction": n / full, "load_before": load_before,
-                              "load_after": os.getloadavg(), "seconds_per_epoch": {}, "rounds": times}
+                              "load_after": os.getloadavg(), "seconds_per_epoch": {}, "rounds": times,
+                              "cpu_seconds_per_epoch": {fw: min(cpu[fw]) for fw in frameworks}, "cpu_rounds": cpu}
     for fw in frameworks:
         best = min(times[fw])
         result["seconds_per_epoch"][fw] = best
@@ -324,8 +333,8 @@ def to_markdown(report: dict[str, Any]) -> str:
                                                      " times scaled to a full epoch." if report["quick"] else ""),
              "",
              "| setup | batch | samples/epoch | minidl s/epoch | Keras s/epoch | minidl/Keras | "
-             "minidl GFLOP/s (% peak) | Keras GFLOP/s (% peak) | load before → after |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "minidl GFLOP/s (% peak) | Keras GFLOP/s (% peak) | CPU s/epoch minidl / Keras | load before → after |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in report["results"]:
         s = r["setup"]
         sec = r["seconds_per_epoch"]
@@ -339,8 +348,9 @@ def to_markdown(report: dict[str, Any]) -> str:
 
         ratio = f"{r['ratio']:.3f}" if "ratio" in r else "–"
         fmt = ".5f" if s["name"] == "xor" else ".3f"
+        cpu = " / ".join(format(r["cpu_seconds_per_epoch"][fw], fmt) if fw in sec else "–" for fw in ("minidl", "keras"))
         lines.append(f"| {s['name']} | {s['batch']} | {s['samples']:,} | {cell('minidl', fmt)} | {cell('keras', fmt)} "
-                     f"| {ratio} | {gcell('minidl')} | {gcell('keras')} "
+                     f"| {ratio} | {gcell('minidl')} | {gcell('keras')} | {cpu} "
                      f"| {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} |")
     mem = report.get("memory")
     if mem:

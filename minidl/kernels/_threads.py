@@ -122,22 +122,32 @@ def run(tasks: Sequence[Callable[[], None]]) -> None:
                 task()
             return
         counter = itertools.count()
+        finished = itertools.count(1)
+        all_done = threading.Event()
+        errors: list[BaseException] = []
 
         def work() -> None:
             _local.inside = True
             try:
                 while (i := next(counter)) < len(tasks):
-                    tasks[i]()
+                    try:
+                        tasks[i]()
+                    except BaseException as exc:  # re-raised in the caller
+                        errors.append(exc)
+                    if next(finished) == len(tasks):
+                        all_done.set()
             finally:
                 _local.inside = False
 
         pool = _executor(config.num_threads() - 1)
-        futures = [pool.submit(work) for _ in range(threads - 1)]
-        try:
-            work()
-        finally:
-            for f in futures:
-                f.result()
+        for _ in range(threads - 1):
+            pool.submit(work)
+        work()
+        # Wait for the tasks, not for the helpers: a helper that only gets the CPU
+        # after the caller has done everything finds no task left and returns.
+        all_done.wait()
+        if errors:
+            raise errors[0]
 
 
 #: elements per block for the elementwise and gather kernels (~0.1 ms of work each,

@@ -379,3 +379,22 @@ def test_a_training_step_agrees_between_backends(monkeypatch):
     assert loss_nb == pytest.approx(loss_np, rel=1e-5)
     for a, b in zip(w_nb, w_np):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_kernel_pool_runs_every_task_once_and_reraises(monkeypatch):
+    from minidl.kernels import _threads
+    monkeypatch.setattr(config, "_NUM_THREADS", 2)
+    hits = np.zeros(40, dtype=int)
+
+    def task(i):
+        hits[i] += 1
+
+    _threads.run([lambda i=i: task(i) for i in range(40)])
+    assert (hits == 1).all()
+
+    def bad():
+        raise RuntimeError("task failed")
+
+    with pytest.raises(RuntimeError, match="task failed"):
+        _threads.run([bad, lambda: None, bad])
+    assert _threads.split(10, 3) == [(0, 3), (3, 6), (6, 10)] and _threads.split(5, 100) == [(0, 5)]
