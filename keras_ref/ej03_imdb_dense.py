@@ -113,7 +113,7 @@ def make_figures(hists: dict[str, dict[str, list[float]]], record: RunRecord,
                        "binary accuracy", subtitle=sub),
         figures.curves(folder, 11, "imdb_dense_loss", "Fig. 11 — IMDB dense network: loss normalized to its maximum",
                        {"train": final.get("loss", []), "validation": final.get("val_loss", [])},
-                       "binary cross-entropy", normalize=True, subtitle=sub),
+                       "loss (binary cross-entropy + L2)", normalize=True, subtitle=sub),
     ]
     if len(hists) > 1:
         labels = {v: VARIANTS[v] for v in hists}

@@ -79,7 +79,7 @@ def run(epochs: int | None = None, quick: bool = False, seed: int = 0,
             figures.curves(folder, 15, "imdb_conv1d_loss",
                            "Fig. 15 — IMDB Embedding + Conv1D: loss normalized to its maximum",
                            {"train": hist.get("loss", []), "validation": hist.get("val_loss", [])},
-                           "binary cross-entropy", normalize=True, subtitle=sub),
+                           "loss (binary cross-entropy + L2)", normalize=True, subtitle=sub),
         )]
     record.wall_time_s = sw.seconds
     write_results(record, out, final=True)
