@@ -9,11 +9,11 @@ Activations other than the five built-in ones always take the reference path.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from .. import activations
-from functools import partial
-
 from ._dispatch import nb, use_numba
 from ._threads import GRAIN, run, split
 

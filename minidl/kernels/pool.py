@@ -7,11 +7,11 @@ gradient back image by image, in ``np.add.at``'s order.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from . import reference
-from functools import partial
-
 from ._dispatch import nb, use_numba
 from ._threads import GRAIN, run, split
 from .padding import pad_amounts

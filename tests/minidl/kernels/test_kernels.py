@@ -398,3 +398,19 @@ def test_kernel_pool_runs_every_task_once_and_reraises(monkeypatch):
     with pytest.raises(RuntimeError, match="task failed"):
         _threads.run([bad, lambda: None, bad])
     assert _threads.split(10, 3) == [(0, 3), (3, 6), (6, 10)] and _threads.split(5, 100) == [(0, 5)]
+
+
+def test_kernel_pool_backs_off_when_helpers_do_not_pay(monkeypatch):
+    """A caller that mostly waits for its helpers switches to serial runs for a while."""
+    from minidl.kernels import _threads
+    monkeypatch.setattr(_threads, "_wait_share", 0.0)
+    monkeypatch.setattr(_threads, "_serial_until", 0.0)
+    for _ in range(3):
+        _threads._note_wait(0.01, 0.1)  # waiting 10 % of the call: keep the helpers
+    assert _threads._serial_until == 0.0
+    for _ in range(5):
+        _threads._note_wait(0.08, 0.1)  # waiting 80 %: back off
+    assert _threads._serial_until > 0.0
+    hits = []
+    _threads.run([lambda: hits.append(1)] * 5)  # still runs everything, serially
+    assert len(hits) == 5
