@@ -30,3 +30,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         ratio = {k: times[k][0] / t if k in times else float("nan") for k in ("minidl-numpy", "tensorflow")}
         gflops = f"{flops / t / 1e9:8.1f}" if flops else f"{'-':>8s}"
         write(f"{group:52s} {t * 1e3:9.3f} {ratio['minidl-numpy']:8.2f}x {ratio['tensorflow']:6.2f}x {gflops}")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """TensorFlow's versions last: its thread pools keep spinning for a while after
+    each op and would steal the CPU from the minidl kernels timed next."""
+    items.sort(key=lambda item: "tensorflow" in item.nodeid)

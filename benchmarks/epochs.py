@@ -219,6 +219,7 @@ def time_setup(setup: Setup, frameworks: list[str], rounds: int, quick: bool) ->
     for r in range(rounds):
         order = frameworks if r % 2 == 0 else frameworks[::-1]
         for fw in order:
+            time.sleep(0.5)  # TensorFlow's pools spin a while after work: let them go idle
             wall, cpu_s = _fit_epoch_seconds(fw, models[fw], x, y, setup, epochs)
             times[fw].append(wall * full / n)
             cpu[fw].append(cpu_s * full / n)
