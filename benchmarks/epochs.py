@@ -44,12 +44,13 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
 import numpy as np
+
+from minidl.io import write_text
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -286,19 +287,6 @@ def _run_memory_probe(samples: int) -> dict[str, Any]:
 
 # ---- reporting ----------------------------------------------------------------------
 
-def _write_atomic(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.splitext(path)[1])
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
 
 def _verdicts(report: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     """(target, measured, met) for every target the run can judge."""
@@ -432,9 +420,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{report['memory']['tracemalloc_ratio']:.2f}× the float32 set", flush=True)
     report["load_end"] = os.getloadavg()
     report["verdicts"] = [{"target": t, "measured": m, "met": ok} for t, m, ok in _verdicts(report)]
-    _write_atomic(os.path.join(args.out, "epochs.json"), json.dumps(report, indent=2) + "\n")
+    write_text(os.path.join(args.out, "epochs.json"), json.dumps(report, indent=2) + "\n")
     markdown = to_markdown(report)
-    _write_atomic(os.path.join(args.out, "epochs.md"), markdown)
+    write_text(os.path.join(args.out, "epochs.md"), markdown)
     print(markdown)
     return 0
 

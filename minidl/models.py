@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import warnings
 from typing import Any, Sequence
 
@@ -21,6 +20,7 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from .callbacks import Callback, History, ProgressBar
+from .io import atomic_write
 from .kernels import xent as xent_kernels
 from .layers.base import ActivatedLayer, Layer, SymbolicTensor, format_shape, unique_name
 from .layers.core import Input, InputLayer
@@ -471,16 +471,7 @@ class Model:
         if not path.endswith(".npz"):
             raise ValueError(f"save_weights writes .npz files, got {path!r}")
         arrays = {f"{i:04d}:{name}": w for i, (name, w) in enumerate(self._weight_items())}
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(suffix=".npz", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(path, lambda tmp: np.savez(tmp, **arrays))
 
     def load_weights(self, path: str | os.PathLike) -> None:
         """Read weights written by ``save_weights``; names and shapes must match."""

@@ -25,6 +25,8 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
 
+from ..io import atomic_write
+
 DATA_DIR_ENV = "MINIDL_DATA_DIR"
 CACHE_DIR_ENV = "MINIDL_CACHE_DIR"
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
@@ -153,18 +155,6 @@ def _tmp_name(path: str) -> str:
     return f"{path}.tmp-{os.getpid()}"
 
 
-def atomic_replace_file(write, path: str) -> None:
-    """Call ``write(tmp_path)`` then rename the result onto ``path``; on failure, remove the temp file."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = _tmp_name(path)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
 
 def download(url: str, dest: str, file_hash: str | None,
              validate: Callable[[str], None] | None = None) -> str:
@@ -186,7 +176,7 @@ def download(url: str, dest: str, file_hash: str | None,
                     bar.update(len(chunk))
         check_file(tmp, file_hash, validate)
 
-    atomic_replace_file(write, dest)
+    atomic_write(dest, write)
     return dest
 
 

@@ -31,6 +31,7 @@ from typing import Iterable
 
 import numpy as np
 
+from ..io import atomic_write
 from . import _files
 
 VERSION = 1  # bump when the tokenization changes, so old caches are not reused
@@ -133,7 +134,7 @@ def _save(enc: Encoded, path: str) -> None:
         with open(tmp, "wb") as f:  # a file object, so np.savez does not append ".npz" to tmp
             np.savez(f, **arrays)
 
-    _files.atomic_replace_file(write, path)
+    atomic_write(path, write)
 
 
 def _load(path: str) -> Encoded:
