@@ -123,6 +123,7 @@ def make_figures(hists: dict[str, dict[str, list[float]]], record: RunRecord,
         paths.append(figures.curves(
             folder, 13, "imdb_dense_ablation_loss",
             "Fig. 13 — IMDB dense ablations: validation loss normalized to its maximum",
-            {labels[v]: h.get("val_loss", []) for v, h in hists.items()}, "binary cross-entropy",
+            {labels[v]: h.get("val_loss", []) for v, h in hists.items()},
+            "loss (binary cross-entropy + L2 where used)",
             normalize=True, subtitle=sub))
     return paths
