@@ -80,6 +80,8 @@ def run(epochs: int | None = None, quick: bool = False, seed: int = 0,
             for n in NETS:
                 record.add_history(f"{n}_original", previous["histories"][n], n_epochs)
                 record.params[f"{n}_original"] = previous["params"][n]
+                if n in previous.get("train_seconds", {}):
+                    record.train_seconds[f"{n}_original"] = previous["train_seconds"][n]
                 hists[f"{n}_original"] = previous["histories"][n]
             record.notes.append("original-pixel histories reused from "
                                 f"{results_path(out, ej08_mnist.EXERCISE, quick, seed)}")

@@ -64,6 +64,9 @@ def _metric(final: dict[str, float]) -> tuple[str, str]:
 def _time(res: dict[str, Any], key: str) -> str:
     """Training time of one model, else the whole run's wall time."""
     seconds = res.get("train_seconds", {}).get(key)
+    if seconds is None and key.endswith("_original") and any(
+            "reused" in note for note in res.get("notes", [])):
+        return "reused from ej08"
     if seconds is None and key.endswith("_mean"):  # Pima: sum over folds
         folds = [v for k, v in res.get("train_seconds", {}).items()
                  if k.startswith(key[:-len("_mean")] + "_fold")]
