@@ -32,8 +32,8 @@ def train_nets(data: MnistData, record: RunRecord, n_epochs: int, seed: int, out
                keys: dict[str, str], verbose: int = 0) -> dict[str, dict[str, list[float]]]:
     """Train each network named in ``keys`` (net -> record key) on ``data``."""
     hists = {}
-    for i, (net, key) in enumerate(keys.items()):
-        seed_everything(seed + i)
+    for net, key in keys.items():
+        seed_everything(seed + NETS.index(net))  # same init whichever nets run
         model = build(net)
         record.params[key] = param_counts(model)
         hists[key] = fit(model, data.x_train, data.y_train, record=record, key=key,
