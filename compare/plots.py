@@ -95,7 +95,8 @@ def plot_run(out_dir: str | os.PathLike) -> list[str]:
         values = [r.get(key) for r in rows]
         if any(v is not None for v in values):
             # exact agreement (0) is drawn at the floor of the plot
-            ax.semilogy(epochs, [max(v, 1e-18) if v is not None else None for v in values], "o-", ms=3,
+            ax.semilogy(epochs, [max(v, 1e-18) if v is not None else None for v in values],
+                        "o-" if len(rows) <= 60 else "-", ms=3, lw=1.0 if len(rows) > 60 else 1.5,
                         label=label)
     _epoch_axis(ax)
     ax.set_ylabel("minidl vs Keras (relative)")

@@ -38,6 +38,7 @@ def _check_folder(folder: Path, epochs: int, figures: bool = True) -> dict:
         assert (folder / name).is_file(), f"{name} missing in {folder}"
         assert (folder / name).stat().st_size > 0
     assert not list(folder.glob(".tmp-*")), "temporary files left behind"
+    assert (folder / "run.json").stat().st_mode & 0o044, "result files should be readable by others"
     run = _read(folder, "run.json")
     assert run["status"] == "finished" and run["epochs_done"] == epochs
     for fw in ("minidl", "keras"):
