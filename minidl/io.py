@@ -27,12 +27,19 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> str:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; give it the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> str:
@@ -52,6 +59,12 @@ def write_text(path: str | os.PathLike, text: str) -> str:
 def write_json(path: str | os.PathLike, obj: Any, default: Callable[[Any], Any] | None = None) -> str:
     """Write ``obj`` as indented JSON, atomically; NaN and inf become null so the JSON stays standard."""
     return write_text(path, json.dumps(finite(obj), indent=2, ensure_ascii=False, default=default) + "\n")
+
+
+def save_figure(fig: Any, path: str | os.PathLike, **kwargs: Any) -> str:
+    """``fig.savefig`` (matplotlib) to a temporary file beside ``path``, then rename."""
+    ext = os.path.splitext(os.fspath(path))[1] or ".png"
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=ext.lstrip("."), **kwargs))
 
 
 def finite(obj: Any) -> Any:
