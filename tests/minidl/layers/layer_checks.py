@@ -9,20 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from minidl import config
-
 GRAD_TOL = 1e-6        # central differences, float64
 F32_TOL = 1e-5         # forward parity with Keras, float32
 F64_TOL = 1e-10        # gradient parity with Keras, float64
-
-
-@pytest.fixture
-def float64():
-    """Build layers in float64 for one test, restoring the previous floatx."""
-    previous = config.floatx()
-    config.set_floatx("float64")
-    yield
-    config.set_floatx(previous)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from minidl import config, gradcheck, regularizers
 from minidl.layers import Conv1D, Conv2D, Input
-from layer_checks import F32_TOL, F64_TOL, GRAD_TOL, float64, keras_gradients, scaled_error, tfk  # noqa: F401
+from layer_checks import F32_TOL, F64_TOL, GRAD_TOL, keras_gradients, scaled_error, tfk  # noqa: F401
 
 # (batch, h, w, cin, filters, kernel_size, strides, padding, activation)
 CONV2D_CASES = [

@@ -6,7 +6,7 @@ import pytest
 
 from minidl import gradcheck
 from minidl.layers import Dropout
-from layer_checks import GRAD_TOL, float64, tfk  # noqa: F401
+from layer_checks import GRAD_TOL, tfk  # noqa: F401
 
 RATES = [0.1, 0.2, 0.5, 0.8]
 

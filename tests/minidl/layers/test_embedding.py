@@ -6,7 +6,7 @@ import pytest
 
 from minidl import config, gradcheck, regularizers
 from minidl.layers import Embedding, Input
-from layer_checks import F32_TOL, GRAD_TOL, float64, scaled_error, tfk  # noqa: F401
+from layer_checks import F32_TOL, GRAD_TOL, scaled_error, tfk  # noqa: F401
 
 # (input_dim, output_dim, ids shape)
 CASES = [(7, 3, (2, 5)), (1, 4, (1, 3)), (10, 2, (3, 4, 2)), (5, 6, (4,))]

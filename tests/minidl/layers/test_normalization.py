@@ -7,7 +7,7 @@ import pytest
 
 from minidl import config, gradcheck, regularizers
 from minidl.layers import BatchNormalization, Input
-from layer_checks import (F32_TOL, F64_TOL, GRAD_TOL, float64, keras_gradients,  # noqa: F401
+from layer_checks import (F32_TOL, F64_TOL, GRAD_TOL, keras_gradients,  # noqa: F401
                           scaled_error, tfk)
 
 # (input shape, axis, center, scale)

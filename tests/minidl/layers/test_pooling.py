@@ -6,7 +6,7 @@ import pytest
 
 from minidl import gradcheck
 from minidl.layers import Input, MaxPooling1D, MaxPooling2D
-from layer_checks import (F32_TOL, F64_TOL, GRAD_TOL, distinct_values, float64,  # noqa: F401
+from layer_checks import (F32_TOL, F64_TOL, GRAD_TOL, distinct_values,  # noqa: F401
                           keras_gradients, scaled_error, tfk)
 
 # (batch, h, w, channels, pool_size, strides, padding)

@@ -6,7 +6,7 @@ import pytest
 
 from minidl import gradcheck
 from minidl.layers import Input, UpSampling2D
-from layer_checks import F32_TOL, GRAD_TOL, float64, scaled_error, tfk  # noqa: F401
+from layer_checks import F32_TOL, GRAD_TOL, scaled_error, tfk  # noqa: F401
 
 # (batch, h, w, channels, size)
 CASES = [
