@@ -15,6 +15,10 @@ class Regularizer:
     def gradient(self, w: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def add_gradient(self, w: np.ndarray, out: np.ndarray) -> None:
+        """``out += gradient(w)``, in place (the training step's form)."""
+        out += self.gradient(w)
+
     def get_config(self) -> dict:
         return dict(vars(self))
 
@@ -41,7 +45,8 @@ class L1L2(Regularizer):
         if self.l1:
             penalty += self.l1 * float(np.abs(w).sum())
         if self.l2:
-            penalty += self.l2 * float(np.square(w).sum())
+            flat = w.reshape(-1)
+            penalty += self.l2 * float(np.dot(flat, flat))  # Σw² without a temporary array
         return penalty
 
     def gradient(self, w):
@@ -51,6 +56,12 @@ class L1L2(Regularizer):
         if self.l2:
             g += (2 * self.l2) * w
         return g
+
+    def add_gradient(self, w, out):
+        if self.l1:
+            out += self.l1 * np.sign(w)
+        if self.l2:
+            out += (2 * self.l2) * w
 
 
 class L1(L1L2):

@@ -198,7 +198,7 @@ class Layer:
 
     def _add_weight_penalties(self, dx):
         for key, reg in self.regularizers.items():
-            self.grads[key] += reg.gradient(self.params[key])
+            reg.add_gradient(self.params[key], self.grads[key])
         return dx
 
     def regularization_loss(self) -> float:
