@@ -57,8 +57,15 @@ def _reusable_ej08(out: str | Path, quick: bool, seed: int, n_epochs: int,
 
 def run(epochs: int | None = None, quick: bool = False, seed: int = 0,
         data_dir: str | None = None, out: str | Path = DEFAULT_OUT, verbose: int = 0,
-        synthetic: bool = False, reuse: bool = True) -> dict:
-    """Train on permuted pixels (and original ones unless reusable); figs 26-27 + JSON."""
+        synthetic: bool = False, reuse: bool = True, nets: tuple[str, ...] = NETS,
+        original: bool = True) -> dict:
+    """Train on permuted pixels (and original ones unless reusable); figs 26-27 + JSON.
+
+    ``nets`` restricts the networks; ``original=False`` skips the original-pixel runs.
+    """
+    for net in nets:
+        if net not in NETS:
+            raise ValueError(f"unknown network {net!r}; choose from {NETS}")
     n_epochs = pick_epochs(epochs, quick, EPOCHS, QUICK_EPOCHS)
     data_dir = resolve_data_dir(data_dir)
     with Stopwatch() as sw:
@@ -74,10 +81,12 @@ def run(epochs: int | None = None, quick: bool = False, seed: int = 0,
                    "n_train": len(data.x_train), "n_val": len(data.x_val)},
             data=data.source)
         hists = ej08_mnist.train_nets(permuted, record, n_epochs, seed, out,
-                                      {n: f"{n}_permuted" for n in NETS}, verbose)
-        previous = _reusable_ej08(out, quick, seed, n_epochs, data) if reuse else None
-        if previous is not None:
-            for n in NETS:
+                                      {n: f"{n}_permuted" for n in nets}, verbose)
+        previous = _reusable_ej08(out, quick, seed, n_epochs, data) if reuse and original else None
+        if not original:
+            record.notes.append("original-pixel runs skipped (original=False)")
+        elif previous is not None:
+            for n in nets:
                 record.add_history(f"{n}_original", previous["histories"][n], n_epochs)
                 record.params[f"{n}_original"] = previous["params"][n]
                 if n in previous.get("train_seconds", {}):
@@ -87,7 +96,7 @@ def run(epochs: int | None = None, quick: bool = False, seed: int = 0,
                                 f"{results_path(out, ej08_mnist.EXERCISE, quick, seed)}")
         else:
             hists.update(ej08_mnist.train_nets(data, record, n_epochs, seed, out,
-                                               {n: f"{n}_original" for n in NETS}, verbose))
+                                               {n: f"{n}_original" for n in nets}, verbose))
         record.figures = [str(p) for p in make_figures(hists, record, exercise_dir(out, EXERCISE))]
     record.wall_time_s = sw.seconds
     write_results(record, out, final=True)
@@ -99,7 +108,8 @@ def make_figures(hists: dict[str, dict[str, list[float]]], record: RunRecord,
     """Figures 26 (validation accuracy) and 27 (validation loss / max)."""
     sub = subtitle(record.data, seed=record.seed, quick=record.quick,
                    extra=f"{record.setup['n_train']} train / {record.setup['n_val']} validation")
-    keys = [f"{n}_{kind}" for n in NETS for kind in ("original", "permuted")]
+    keys = [f"{n}_{kind}" for n in NETS for kind in ("original", "permuted")
+            if f"{n}_{kind}" in hists]
     label = lambda k: f"{k.split('_')[0]}, {k.split('_')[1]} pixels (validation)"  # noqa: E731
     styles = {label(k): ("--" if k.endswith("permuted") else "-") for k in keys}
     return [
