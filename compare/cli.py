@@ -17,31 +17,12 @@ import subprocess
 import sys
 from typing import Sequence
 
+from .argtypes import non_negative_int, positive_int
 from .specs import DEFAULT_SUITE, PRECISIONS, SETUPS
 
 SHORT_NOTE = ("default short run: CIFAR-10 setups train {cifar_epochs} epochs on the first "
               "{train:,} training and {test:,} test images, XOR {xor_epochs} epochs; "
               "--full runs the report's epochs (400 / 500 / 300) on all the data")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
-    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,10 +35,10 @@ def parser() -> argparse.ArgumentParser:
                "length (see --list). Results go to OUT/<setup>/<precision>/.")
     p.add_argument("setups", nargs="*", metavar="SETUP", help="setups to run (default: the suite)")
     p.add_argument("--list", action="store_true", help="list the setups and exit")
-    p.add_argument("--epochs", type=_positive_int, help="epochs (default: the setup's short length; "
+    p.add_argument("--epochs", type=positive_int, help="epochs (default: the setup's short length; "
                                                         "with --full the report's)")
-    p.add_argument("--batch-size", type=_positive_int, help="mini-batch size (default: the setup's)")
-    p.add_argument("--seed", type=_non_negative_int, help="initialization and shuffling seed (default 0)")
+    p.add_argument("--batch-size", type=positive_int, help="mini-batch size (default: the setup's)")
+    p.add_argument("--seed", type=non_negative_int, help="initialization and shuffling seed (default 0)")
     p.add_argument("--out", default="results", help="results root (default: results)")
     p.add_argument("--data-dir", help="folder with cifar10.npz (default: $MINIDL_DATA_DIR, then the "
                                       "Keras cache, then a download)")
@@ -66,9 +47,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="the report's epochs on all the data")
     p.add_argument("--synthetic", action="store_true",
                    help="CIFAR-10-shaped SYNTHETIC data instead of CIFAR-10 (figures say so)")
-    p.add_argument("--train-size", type=_positive_int, help="use the first N training images")
-    p.add_argument("--test-size", type=_positive_int, help="use the first N test images")
-    p.add_argument("--threads", type=_positive_int,
+    p.add_argument("--train-size", type=positive_int, help="use the first N training images")
+    p.add_argument("--test-size", type=positive_int, help="use the first N test images")
+    p.add_argument("--threads", type=positive_int,
                    help="CPU threads for BLAS, Numba and TensorFlow (sets OPENBLAS/OMP/MKL/NUMBA and "
                         "TF_NUM_INTRAOP/INTEROP_THREADS before they load); 1 is much faster on a busy machine")
     p.add_argument("--round-l2-like-keras", action="store_true",

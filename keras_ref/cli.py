@@ -17,6 +17,8 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
+from compare import argtypes
+
 from . import EXERCISES
 from .common import DEFAULT_OUT, DataUnavailable
 
@@ -38,36 +40,6 @@ class UsageError(Exception):
     """Bad command line: reported with exit code 2."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer seed, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer seed, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {value}")
-    return value
-
-
 def _existing_dir(text: str) -> str:
     if not os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"data directory {text!r} does not exist")
@@ -85,15 +57,15 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("exercise", nargs="?", help="ej01..ej10, all, or report")
     p.add_argument("--list", action="store_true", help="list the exercises and exit")
-    p.add_argument("--epochs", type=_positive_int, help="override the default epochs")
+    p.add_argument("--epochs", type=argtypes.positive_int, help="override the default epochs")
     p.add_argument("--quick", action="store_true", help="few epochs on a slice of the data")
-    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=argtypes.seed, default=0, help="random seed (default 0)")
     p.add_argument("--data-dir", type=_existing_dir, help="data folder (default $MINIDL_DATA_DIR)")
     p.add_argument("--out", default=str(DEFAULT_OUT), help=f"output folder (default {DEFAULT_OUT})")
     p.add_argument("--synthetic", action="store_true",
                    help="ej07-ej10: use synthetic stand-in data where the real set is missing "
                         "(only CIFAR-100 here); titles and results say so")
-    p.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
+    p.add_argument("--time-limit", type=argtypes.positive_seconds, metavar="SECONDS",
                    help="stop training at the next epoch end after this many seconds")
     p.add_argument("-v", "--verbose", action="count", default=0, help="Keras progress output")
     return p
