@@ -8,16 +8,16 @@ then moved over the target with :func:`os.replace`.
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import numpy as np
+
+from minidl import io as minidl_io
 
 DEFAULT_OUT = Path("results") / "keras_ref"
 """Default output folder (git-ignored ``results/`` at the repository root)."""
@@ -49,26 +49,13 @@ def seed_everything(seed: int) -> np.random.Generator:
 # Atomic writes
 # --------------------------------------------------------------------------
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file + os.replace)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    """Write ``data`` to ``path`` atomically (``minidl.io``: temporary file + os.replace)."""
+    return Path(minidl_io.write_bytes(path, data))
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+    return Path(minidl_io.write_text(path, text))
 
 
 def _json_default(obj: Any) -> Any:
@@ -83,22 +70,10 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
-def _finite(obj: Any) -> Any:
-    """Replace NaN/inf floats by None so the JSON stays standard."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    return obj
-
-
 def atomic_write_json(path: str | os.PathLike[str], obj: Mapping[str, Any]) -> Path:
-    """Write ``obj`` as indented JSON atomically; non-finite floats -> null."""
+    """Write ``obj`` as indented JSON atomically; NumPy values become plain ones, non-finite floats null."""
     plain = json.loads(json.dumps(obj, default=_json_default))
-    text = json.dumps(_finite(plain), indent=2, sort_keys=False, allow_nan=False)
-    return atomic_write_text(path, text + "\n")
+    return Path(minidl_io.write_json(path, plain))
 
 
 # --------------------------------------------------------------------------
