@@ -232,15 +232,20 @@ class ActivatedLayer(Layer):
         self.pre_activation: np.ndarray | None = None
         self._output: np.ndarray | None = None
 
+    # Subclasses override one of forward_linear / forward_unbiased: layers with
+    # a bias (Dense, Conv) the second, so the bias add fuses with the activation.
     def forward_linear(self, x, training: bool = False) -> np.ndarray:
-        raise NotImplementedError
+        """The pre-activation z, bias included."""
+        z, bias = self.forward_unbiased(x, training)
+        if bias is not None:
+            z += bias
+        return z
 
     def forward_unbiased(self, x, training: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """The linear part split as (z without the bias, bias or None).
 
         ``z`` must be a fresh array: the bias is added to it in place, fused with
-        the activation (``kernels.activation.forward``). Layers with a bias
-        (Dense, Conv) override this; the default adds nothing.
+        the activation (``kernels.activation.forward``). The default adds nothing.
         """
         return self.forward_linear(x, training), None
 

@@ -74,12 +74,6 @@ class _Conv(ActivatedLayer):
         self._x = x
         return self._kernel_forward(x, None), self.params.get("bias")
 
-    def forward_linear(self, x, training=False):
-        z, bias = self.forward_unbiased(x, training)
-        if bias is not None:
-            z += bias
-        return z
-
     def backward_linear(self, dz):
         dx, dkernel, dbias = self._kernel_backward(self._x, dz)
         self.grads["kernel"] = dkernel

@@ -81,12 +81,6 @@ class Dense(ActivatedLayer):
         z = dense_kernels.matmul(x.reshape(-1, x.shape[-1]), self.params["kernel"])
         return z.reshape(*x.shape[:-1], self.units), self.params.get("bias")
 
-    def forward_linear(self, x, training=False):
-        z, bias = self.forward_unbiased(x, training)
-        if bias is not None:
-            z += bias
-        return z
-
     def backward_linear(self, dz):
         x2 = self._x.reshape(-1, self._x.shape[-1])
         dz2 = dz.reshape(-1, self.units)
