@@ -7,9 +7,8 @@ import numpy as np
 
 from .. import initializers, regularizers
 from ..kernels import conv as conv_kernels
-from ..kernels.padding import output_length
 from .base import ActivatedLayer, Shape, check_positive_int, check_rank, format_shape
-from .window_args import normalize_padding, normalize_tuple
+from .window_args import normalize_padding, normalize_tuple, spatial_output_lengths
 
 
 class _Conv(ActivatedLayer):
@@ -56,14 +55,8 @@ class _Conv(ActivatedLayer):
         if self.built and input_shape[-1] != self.params["kernel"].shape[-2]:
             raise ValueError(f"Layer {self.name!r} ({kind}) was built for {self.params['kernel'].shape[-2]} "
                              f"input channels, got input shape {format_shape(input_shape)}")
-        out = []
-        for n, k, s in zip(input_shape[1:-1], self.kernel_size, self.strides):
-            length = None if n is None else output_length(n, k, s, self.padding)
-            if length is not None and length <= 0:
-                raise ValueError(f"Layer {self.name!r} ({kind}) with kernel_size {self.kernel_size} and "
-                                 f"padding 'valid' needs every spatial axis >= the kernel, "
-                                 f"got input shape {format_shape(input_shape)}")
-            out.append(length)
+        out = spatial_output_lengths(self, input_shape, self.kernel_size, self.strides, self.padding,
+                                     "kernel_size", "the kernel")
         return (input_shape[0], *out, self.filters)
 
     def forward_unbiased(self, x, training=False):

@@ -4,9 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import pool as pool_kernels
-from ..kernels.padding import output_length
-from .base import Layer, Shape, check_rank, format_shape
-from .window_args import normalize_padding, normalize_tuple
+from .base import Layer, Shape, check_rank
+from .window_args import normalize_padding, normalize_tuple, spatial_output_lengths
 
 
 class _MaxPooling(Layer):
@@ -30,14 +29,8 @@ class _MaxPooling(Layer):
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         check_rank(self, input_shape, self.rank + 2, f"inputs {self._layout}")
-        out = []
-        for n, k, s in zip(input_shape[1:-1], self.pool_size, self.strides):
-            length = None if n is None else output_length(n, k, s, self.padding)
-            if length is not None and length <= 0:
-                raise ValueError(f"Layer {self.name!r} ({type(self).__name__}) with pool_size {self.pool_size} "
-                                 f"and padding 'valid' needs every spatial axis >= the pool size, "
-                                 f"got input shape {format_shape(input_shape)}")
-            out.append(length)
+        out = spatial_output_lengths(self, input_shape, self.pool_size, self.strides, self.padding,
+                                     "pool_size", "the pool size")
         return (input_shape[0], *out, input_shape[-1])
 
     def forward(self, x, training=False):

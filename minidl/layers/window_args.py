@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..kernels.padding import PADDINGS
-from .base import check_positive_int
+from ..kernels.padding import PADDINGS, output_length
+from .base import Layer, Shape, check_positive_int, format_shape
 
 
 def normalize_tuple(layer_type: str, arg: str, value: Any, n: int) -> tuple[int, ...]:
@@ -26,3 +26,19 @@ def normalize_padding(layer_type: str, padding: Any) -> str:
     if not isinstance(padding, str) or padding.lower() not in PADDINGS:
         raise ValueError(f"{layer_type}: padding must be one of {PADDINGS}, got {padding!r}")
     return padding.lower()
+
+
+def spatial_output_lengths(layer: Layer, input_shape: Shape, window: tuple[int, ...],
+                           strides: tuple[int, ...], padding: str, window_arg: str,
+                           window_noun: str) -> list[int | None]:
+    """Output length of each spatial axis (``input_shape[1:-1]``) of a sliding window;
+    a ValueError naming the layer when the window does not fit."""
+    out = []
+    for n, k, s in zip(input_shape[1:-1], window, strides):
+        length = None if n is None else output_length(n, k, s, padding)
+        if length is not None and length <= 0:
+            raise ValueError(f"Layer {layer.name!r} ({type(layer).__name__}) with {window_arg} {window} "
+                             f"and padding 'valid' needs every spatial axis >= {window_noun}, "
+                             f"got input shape {format_shape(input_shape)}")
+        out.append(length)
+    return out
