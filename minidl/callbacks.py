@@ -20,6 +20,37 @@ class Callback:
     def on_epoch_end(self, epoch: int, logs=None): ...
     def on_train_batch_begin(self, batch: int, logs=None): ...
     def on_train_batch_end(self, batch: int, logs=None): ...
+    def on_test_begin(self, logs=None): ...
+    def on_test_end(self, logs=None): ...
+    def on_test_batch_begin(self, batch: int, logs=None): ...
+    def on_test_batch_end(self, batch: int, logs=None): ...
+    def on_predict_begin(self, logs=None): ...
+    def on_predict_end(self, logs=None): ...
+    def on_predict_batch_begin(self, batch: int, logs=None): ...
+    def on_predict_batch_end(self, batch: int, logs=None): ...
+
+
+class CallbackList:
+    """TEMPORARY (replaced by the compat branch): calls every hook of every callback."""
+
+    def __init__(self, callbacks=None, model=None, add_history=False, add_progbar=False, verbose=1,
+                 epochs=None, steps=None):
+        self.callbacks = list(callbacks or [])
+        if add_history:
+            self.callbacks.insert(0, History())
+        if add_progbar:
+            self.callbacks.append(ProgressBar(verbose, epochs, steps))
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def __getattr__(self, hook):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def call(*args):
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args)
+        return call
 
 
 class History(Callback):

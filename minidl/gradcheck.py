@@ -80,28 +80,33 @@ def check_layer(layer, x, training: bool = False, seed: int = 0, eps: float = 1e
     xs = [np.array(a, dtype=np.float64) for a in _as_list(x)]
     multi = isinstance(x, (list, tuple))
     layer_input = xs if multi else xs[0]
-    if not layer.built:
-        layer._ensure_built([(None, *a.shape[1:]) for a in xs] if multi else (None, *xs[0].shape[1:]))
+    layer._maybe_build([(None, *a.shape[1:]) for a in xs] if multi else (None, *xs[0].shape[1:]))
     for key in list(layer.params):
         if layer.params[key].dtype != np.float64:
             raise TypeError(f"check_layer: layer {layer.name!r} weight {key!r} is "
                             f"{layer.params[key].dtype}; build it under config.set_floatx('float64')")
-    rng = np.random.default_rng(seed)
-    y = layer.forward(layer_input, training=training)
-    w = rng.standard_normal(y.shape)
+    activity = layer.activity_regularizer if include_regularizers else None
+    y, _ = layer.forward(layer_input, training=training)
+    w = np.random.default_rng(seed).standard_normal(y.shape)
 
     def f() -> float:
-        out = layer.run_forward(layer_input, training=training) if include_regularizers \
-            else layer.forward(layer_input, training=training)
+        out, _ = layer.forward(layer_input, training=training)
         value = float(np.sum(out * w))
         if include_regularizers:
-            value += layer.regularization_loss()
+            value += layer.weight_penalty()
+        if activity is not None:
+            value += float(activity(out)) / out.shape[0]
         return value
 
-    f()
-    dxs = _as_list(layer.run_backward(w) if include_regularizers else layer.backward(w))
-    analytic = {f"x{i or ''}": dx.copy() for i, dx in enumerate(dxs)}
-    analytic.update({k: g.copy() for k, g in layer.grads.items()})
+    out, cache = layer.forward(layer_input, training=training)
+    dy = w if activity is None else w + activity.gradient(out) / out.shape[0]
+    dxs, grads = layer.backward(cache, dy)
+    analytic = {f"x{i or ''}": dx.copy() for i, dx in enumerate(_as_list(dxs))}
+    for key, g in grads.items():
+        g = g.copy()
+        if include_regularizers and key in layer.regularizers:
+            layer.regularizers[key].add_gradient(layer.params[key], g)
+        analytic[key] = g
     errors = {}
     for i, a in enumerate(xs):
         errors[f"x{i or ''}"] = check_array(f, a, analytic[f"x{i or ''}"], eps, seed)
@@ -122,15 +127,17 @@ def check_model(model, x, y, eps: float = 1e-6, seed: int = 0) -> dict[str, floa
     with respect to every trainable weight. Keys are ``"<layer>/<weight>"``."""
     if config.floatx() != "float64":
         raise RuntimeError("check_model needs config.set_floatx('float64') before the model is built")
-    x_batch, y_batch = model._prepare_xy(x, y)
+    batch = model._batches(x, y, batch_size=1 << 62)
+    xs, ys, sw = batch.batch(0)
 
     def f() -> float:
-        return model._loss_and_grads(x_batch, y_batch, compute_grads=False)[0]
+        return model._loss_and_gradients(xs, ys, sw, training=True, gradients=False)[0]
 
-    model._loss_and_grads(x_batch, y_batch, compute_grads=True)
-    analytic = {(layer.name, k): g.copy() for layer in model.layers for k, g in layer.grads.items()}
+    model._loss_and_gradients(xs, ys, sw, training=True, gradients=True)
+    layers = model._trainable_layers()
+    analytic = {(layer.name, k): g.copy() for layer in layers for k, g in layer.grads.items()}
     errors = {}
-    for layer in model.layers:
+    for layer in layers:
         for key, p in layer.params.items():
             errors[f"{layer.name}/{key}"] = check_array(f, p, analytic[(layer.name, key)], eps, seed)
     return errors

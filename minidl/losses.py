@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import config
+from .kernels import xent as xent_kernels
 
 
 def _align(name: str, y_true, y_pred: np.ndarray) -> np.ndarray:
@@ -61,26 +62,46 @@ def _clip_mask(p: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Loss:
-    """Base: subclasses define ``per_sample`` and ``per_sample_gradient``."""
+    """Base: subclasses define ``per_sample`` and ``per_sample_gradient``.
+
+    ``value_and_grad(y_true, y_pred, sample_weight)`` is what the trainer
+    calls: the scalar loss and its gradient with respect to ``y_pred``, in
+    one call, so a loss can compute both in one pass (the softmax
+    cross-entropy from logits does).
+    """
 
     name = "loss"
-    #: the output activation whose logits Keras uses instead of its output (see Model)
+    #: the output activation whose logits Keras uses instead of its output (see Model.compile)
     logits_activation: str | None = None
 
-    def __call__(self, y_true, y_pred) -> float:
+    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
         y_pred = np.asarray(y_pred)
         values = self.per_sample(y_true, y_pred)
-        return float(values.mean()) if values.size else 0.0
+        return _reduce(values, _weights(self.name, sample_weight, values))
+
+    def value_and_grad(self, y_true, y_pred, sample_weight=None) -> tuple[float, np.ndarray]:
+        """(mean loss, d mean loss / d y_pred): Keras's "sum over batch size"
+        reduction, each per-sample value times its ``sample_weight`` when given."""
+        y_pred = np.asarray(y_pred)
+        values, grad = self.values_and_mean_gradient(y_true, y_pred)
+        weights = _weights(self.name, sample_weight, values)
+        if weights is not None:
+            grad = grad * weights.reshape(*weights.shape, 1).astype(grad.dtype)
+        return _reduce(values, weights), grad
+
+    def values_and_mean_gradient(self, y_true, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-sample values (``y_pred.shape[:-1]``) and the gradient of their mean."""
+        n = max(int(np.prod(y_pred.shape[:-1])), 1)
+        values = self.per_sample(y_true, y_pred)
+        return values, self.per_sample_gradient(y_true, y_pred) / np.asarray(n, dtype=y_pred.dtype)
+
+    def gradient(self, y_true, y_pred) -> np.ndarray:
+        """d(mean loss)/d(y_pred), shape ``y_pred.shape``."""
+        return self.values_and_mean_gradient(y_true, np.asarray(y_pred))[1]
 
     def per_sample(self, y_true, y_pred: np.ndarray) -> np.ndarray:
         """Loss per sample, shape ``y_pred.shape[:-1]``."""
         raise NotImplementedError
-
-    def gradient(self, y_true, y_pred) -> np.ndarray:
-        """d(mean loss)/d(y_pred), shape ``y_pred.shape``."""
-        y_pred = np.asarray(y_pred)
-        n = max(int(np.prod(y_pred.shape[:-1])), 1)
-        return self.per_sample_gradient(y_true, y_pred) / np.asarray(n, dtype=y_pred.dtype)
 
     def per_sample_gradient(self, y_true, y_pred: np.ndarray) -> np.ndarray:
         """d(sum of per-sample losses)/d(y_pred)."""
@@ -96,6 +117,26 @@ class Loss:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.get_config()})"
+
+
+def _weights(name: str, sample_weight, values: np.ndarray) -> np.ndarray | None:
+    """Sample weights broadcast to the per-sample values' shape, or None."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    while w.ndim > values.ndim and w.shape[-1] == 1:
+        w = w[..., 0]
+    try:
+        return np.broadcast_to(w.reshape(w.shape + (1,) * (values.ndim - w.ndim)), values.shape)
+    except ValueError:
+        raise ValueError(f"{name}: sample_weight of shape {w.shape} does not fit per-sample losses "
+                         f"of shape {values.shape}") from None
+
+
+def _reduce(values: np.ndarray, weights: np.ndarray | None) -> float:
+    if not values.size:
+        return 0.0
+    return float(values.mean()) if weights is None else float((values * weights).sum() / values.size)
 
 
 class MeanSquaredError(Loss):
@@ -154,6 +195,11 @@ class CategoricalCrossentropy(Loss):
         # through the rescaling p = y / Σy: dp_j/dy_k = (δ_jk − p_j) / Σy
         return (dp - (dp * p).sum(axis=-1, keepdims=True)) / s
 
+    def values_and_mean_gradient(self, y_true, y_pred):
+        if self.from_logits and xent_kernels.available(y_pred):  # loss and gradient in one pass
+            return xent_kernels.softmax_cross_entropy(_align(self.name, y_true, y_pred), y_pred)
+        return super().values_and_mean_gradient(y_true, y_pred)
+
     def as_logits(self):
         return CategoricalCrossentropy(from_logits=True)
 
@@ -195,6 +241,12 @@ class SparseCategoricalCrossentropy(Loss):
         # d/dlog(pc) of -log_softmax = softmax(log pc) - onehot, then dlog(pc)/dpc = 1/pc
         d_log = _softmax(np.log(pc)) - onehot
         return np.where(mask, d_log / pc, 0)
+
+    def values_and_mean_gradient(self, y_true, y_pred):
+        if self.from_logits and xent_kernels.available(y_pred):  # loss and gradient in one pass
+            labels = _sparse_labels(self.name, y_true, y_pred)
+            return xent_kernels.sparse_softmax_cross_entropy(labels, y_pred)
+        return super().values_and_mean_gradient(y_true, y_pred)
 
     def as_logits(self):
         return SparseCategoricalCrossentropy(from_logits=True)
@@ -243,6 +295,33 @@ class BinaryCrossentropy(Loss):
         return {"from_logits": self.from_logits}
 
 
+class LossFunctionWrapper(Loss):
+    """A plain function ``fn(y_true, y_pred) -> per-sample losses`` written with
+    ``minidl.ops``, as a Loss: the gradient comes from the ops it ran (autodiff)."""
+
+    def __init__(self, fn, name: str | None = None):
+        self.fn = fn
+        self.name = name or getattr(fn, "__name__", "loss")
+
+    def _y_true(self, y_true, y_pred: np.ndarray) -> np.ndarray:
+        return np.asarray(y_true).astype(y_pred.dtype, copy=False)  # Keras casts y_true to y_pred's dtype
+
+    def per_sample(self, y_true, y_pred):
+        return np.asarray(self.fn(self._y_true(y_true, y_pred), y_pred))
+
+    def values_and_mean_gradient(self, y_true, y_pred):
+        from .ops import autodiff
+        t = self._y_true(y_true, y_pred)
+        values, tape = autodiff.record(lambda p: self.fn(t, p), y_pred, {})
+        values = np.asarray(values)
+        cotangent = np.full(values.shape, 1.0 / max(values.size, 1), dtype=y_pred.dtype)
+        grad, _ = autodiff.backprop(tape, cotangent)
+        return values, grad
+
+    def get_config(self):
+        return {"name": self.name, "fn": getattr(self.fn, "__name__", repr(self.fn))}
+
+
 _BY_NAME = {
     "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
@@ -252,12 +331,16 @@ _BY_NAME = {
 }
 
 
-def get(identifier: str | Loss) -> Loss:
-    """Resolve a Keras loss name (``"mse"``, ``"categorical_crossentropy"``...) or pass a Loss through."""
+def get(identifier) -> Loss:
+    """Resolve a Keras loss name (``"mse"``, ``"categorical_crossentropy"``...), pass a Loss
+    through, or wrap a plain function ``fn(y_true, y_pred)``."""
     if isinstance(identifier, Loss):
         return identifier
+    if callable(identifier) and not isinstance(identifier, type):
+        return LossFunctionWrapper(identifier)
     if isinstance(identifier, str):
         if identifier not in _BY_NAME:
             raise ValueError(f"Unknown loss {identifier!r}; valid names: {sorted(_BY_NAME)}")
         return _BY_NAME[identifier]()
-    raise TypeError(f"loss must be a name or a minidl.losses.Loss, got {identifier!r}")
+    raise TypeError(f"loss must be a name, a minidl.losses.Loss or a function f(y_true, y_pred), "
+                    f"got {identifier!r}")

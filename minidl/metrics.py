@@ -24,6 +24,34 @@ class Metric:
     def __call__(self, y_true, y_pred) -> np.ndarray:
         return np.asarray(self.fn(y_true, y_pred), dtype=np.float64)
 
+    # TEMPORARY stateful protocol (the compat branch replaces this module)
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        v = self(y_true, y_pred)
+        self._total = getattr(self, "_total", 0.0) + v.sum()
+        self._count = getattr(self, "_count", 0) + v.size
+
+    def result(self):
+        return self._total / self._count if getattr(self, "_count", 0) else 0.0
+
+    def reset_state(self):
+        self._total, self._count = 0.0, 0
+
+
+class Mean:
+    def __init__(self, name="mean"):
+        self.name = name
+        self.reset_state()
+
+    def update_state(self, value, sample_weight=1):
+        self._total += value * sample_weight
+        self._count += sample_weight
+
+    def result(self):
+        return self._total / self._count if self._count else 0.0
+
+    def reset_state(self):
+        self._total, self._count = 0.0, 0
+
     def __repr__(self) -> str:
         return f"<metric {self.name}>"
 
@@ -85,7 +113,7 @@ _BY_NAME: dict[str, Callable] = {
 }
 
 
-def get(identifier, y_true_shape: tuple, y_pred_shape: tuple) -> Metric:
+def get(identifier, y_true_shape: tuple, y_pred_shape: tuple, loss=None) -> Metric:
     """Resolve a metric as Keras's ``compile`` does.
 
     ``"accuracy"``/``"acc"`` become binary accuracy when the output has one

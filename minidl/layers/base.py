@@ -1,112 +1,115 @@
-"""The layer contract and the symbolic tensors that wire layers into a graph.
+"""The layer contract.
 
-A layer owns ``params`` and ``grads`` (dicts with the same keys, in Keras's
-``get_weights`` order) and ``state`` (non-trainable weights such as a moving
-mean). ``build(input_shape)`` makes the weights once the input shape is known;
-``forward(x, training)`` computes the output and caches exactly what
-``backward(dy)`` needs; ``backward`` returns ``dL/dx`` and fills ``grads``.
+A layer has Keras's ``build(input_shape)`` (make the weights with
+``add_weight``), ``call(inputs, training)`` (the math) and ``get_config``.
+For training it has a forward/backward pair, in the style of cs231n:
+
+* ``forward(inputs, training) -> (outputs, cache)``: the cache holds exactly
+  what backward needs; nothing about the batch is kept on the layer, so one
+  layer can be called at several places of a graph (shared);
+* ``backward(cache, dy, need_dx) -> (dx, grads)``: ``dx`` has the inputs'
+  structure (None when ``need_dx`` is False), ``grads`` maps each trainable
+  weight's key to its gradient.
+
+Built-in layers write both by hand (fused, fast). A layer that writes only
+``call`` with ``minidl.ops`` gets them from the base class: ``forward``
+records the ops ``call`` ran on a tape and ``backward`` replays it.
 
 Shapes follow Keras: an ``input_shape`` includes the batch axis as ``None``,
 e.g. ``(None, 3072)``.
 """
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
+import functools
+import inspect
 from typing import Any, Sequence
 
 import numpy as np
 
 from .. import activations, config, initializers, regularizers
-from ..kernels import activation as activation_kernels
+from .node import Node, Shape, SymbolicTensor, format_shape, snake_case, unique_name
 
-Shape = tuple  # (None, d1, d2, ...), the batch axis first
-
-_name_counters: defaultdict[str, itertools.count] = defaultdict(itertools.count)
-
-
-def _snake(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+__all__ = ["Layer", "ActivatedLayer", "Shape", "SymbolicTensor", "format_shape", "unique_name",
+           "check_rank", "check_positive_int"]
 
 
-def unique_name(base: str) -> str:
-    """``dense``, ``dense_1``, ``dense_2``... as Keras names layers."""
-    n = next(_name_counters[base])
-    return base if n == 0 else f"{base}_{n}"
+def _wrap_build(build):
+    """Keras marks a layer built once its ``build`` returns, whoever calls it."""
+    @functools.wraps(build)
+    def wrapper(self, input_shape=None, *args, **kwargs):
+        result = build(self, input_shape, *args, **kwargs)
+        self.built = True
+        if self.input_shape is None:
+            self.input_shape = input_shape
+        return result
+    wrapper._minidl_wrapped = True
+    return wrapper
 
 
-def format_shape(shape: Shape | Sequence[Shape]) -> str:
-    if shape and isinstance(shape[0], tuple):
-        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-class SymbolicTensor:
-    """A placeholder for a layer's output in a functional graph (Keras's KerasTensor).
-
-    It holds only a shape and where it came from: the layer that produced it
-    and the tensors that layer was called on.
-    """
-
-    def __init__(self, shape: Shape, layer: "Layer", inputs: list["SymbolicTensor"],
-                 takes_list: bool = False):
-        self.shape = tuple(shape)
-        self.layer = layer
-        self.inputs = inputs
-        self.takes_list = takes_list  # the layer was called on a list (Concatenate)
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    def __repr__(self) -> str:
-        return f"<SymbolicTensor shape={format_shape(self.shape)} from {self.layer.name}>"
+@functools.cache
+def _accepts(method, arg: str) -> bool:
+    return arg in inspect.signature(method).parameters
 
 
 class Layer:
-    """Base class: subclasses define ``build``, ``compute_output_shape``,
-    ``forward`` and ``backward``.
+    """Base class of every layer (see the module docstring for the contract).
 
     Args:
         name: unique layer name; generated from the class name if omitted.
-        trainable: whether the optimizer updates ``params``.
+        trainable: whether the optimizer updates the layer's weights.
+        dtype: weight dtype (default ``config.floatx()`` when built).
         activity_regularizer: penalty on the layer's output, divided by the
             batch size as Keras 3 does.
-        input_shape: optional shape without the batch axis, Keras-2 style,
-            for the first layer of a ``Sequential``.
+        input_shape / input_dim: the input shape without the batch axis,
+            Keras-2 style, for the first layer of a ``Sequential``.
     """
 
-    def __init__(self, name: str | None = None, trainable: bool = True,
-                 activity_regularizer: Any = None, input_shape: Sequence[int] | None = None):
-        self.name = name or unique_name(_snake(type(self).__name__))
-        self.trainable = trainable
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_minidl_wrapped", False):
+            cls.build = _wrap_build(build)
+
+    def __init__(self, name: str | None = None, trainable: bool = True, dtype: str | None = None,
+                 activity_regularizer: Any = None, input_shape: Sequence[int] | None = None,
+                 input_dim: int | None = None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}")
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.trainable = bool(trainable)
+        self._dtype = None if dtype is None else np.dtype(dtype).name
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.params: dict[str, np.ndarray] = {}
-        self.grads: dict[str, np.ndarray] = {}
         self.state: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
         self.regularizers: dict[str, regularizers.Regularizer] = {}
         self.built = False
         self.input_shape: Shape | None = None
-        self.output_shape: Shape | None = None
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
         self.declared_input_shape = None if input_shape is None else (None, *input_shape)
-        self._activity_output: np.ndarray | None = None
-        # The model clears this during its backward pass when every input of the
-        # layer is a model input: layers may then skip computing dL/dx (and return None).
-        self.input_grad_needed = True
+        self._inbound_nodes: list[Node] = []
 
-    # ---- weights -------------------------------------------------------
-    def add_weight(self, key: str, shape: Sequence[int], initializer: Any = "zeros",
-                   regularizer: Any = None, trainable: bool = True) -> np.ndarray:
-        """Create a weight in ``config.floatx()``; trainable ones get a zero gradient slot."""
-        value = initializers.get(initializer)(tuple(shape), config.floatx())
+    @property
+    def dtype(self) -> str:
+        return self._dtype or config.floatx()
+
+    # ---- weights -------------------------------------------------------------
+    def add_weight(self, shape: Sequence[int] | None = None, initializer: Any = None,
+                   name: str | None = None, trainable: bool = True, regularizer: Any = None,
+                   dtype: str | None = None, constraint: Any = None) -> np.ndarray:
+        """Create a weight (Keras's signature) and return the array; the optimizer
+        updates it in place, so keep the returned array as an attribute."""
+        if constraint is not None:
+            raise NotImplementedError(f"Layer {self.name!r}: weight constraints are not supported")
+        key = name or f"variable_{len(self.params) + len(self.state)}"
+        if key in self.params or key in self.state:
+            raise ValueError(f"Layer {self.name!r} already has a weight named {key!r}")
+        dtype = np.dtype(dtype or self.dtype)
+        default = "glorot_uniform" if dtype.kind == "f" else "zeros"
+        value = initializers.get(initializer or default)(tuple(shape or ()), dtype.name)
         if trainable:
             self.params[key] = value
-            self.grads[key] = np.zeros_like(value)
             reg = regularizers.get(regularizer)
             if reg is not None:
                 self.regularizers[key] = reg
@@ -114,161 +117,200 @@ class Layer:
             self.state[key] = value
         return value
 
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Trainable weights then non-trainable ones, in creation order (Keras's order)."""
+        return [*self.params.values(), *self.state.values()]
+
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        return list(self.params.values()) if self.trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        frozen = [] if self.trainable else list(self.params.values())
+        return [*frozen, *self.state.values()]
+
     def get_weights(self) -> list[np.ndarray]:
-        """Trainable weights then non-trainable ones, as Keras orders them."""
-        return [w.copy() for w in (*self.params.values(), *self.state.values())]
+        return [w.copy() for w in self.weights]
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        """Replace the weights in place; counts and shapes must match exactly."""
+        """Replace the weights in place. Every array is checked before any is written."""
         slots = [*self.params.items(), *self.state.items()]
         if len(weights) != len(slots):
             raise ValueError(f"Layer {self.name!r} expects {len(slots)} weight arrays "
                              f"({[k for k, _ in slots]}), got {len(weights)}")
-        for (key, current), new in zip(slots, weights):
-            new = np.asarray(new)
+        arrays = [np.asarray(w) for w in weights]
+        for (key, current), new in zip(slots, arrays):
             if new.shape != current.shape:
                 raise ValueError(f"Layer {self.name!r} weight {key!r} has shape {current.shape}, "
                                  f"got an array of shape {new.shape}")
+            if new.dtype.kind not in "biuf":
+                raise TypeError(f"Layer {self.name!r} weight {key!r} needs numbers, got dtype {new.dtype}")
+        for (_, current), new in zip(slots, arrays):
             current[...] = new
 
     def count_params(self) -> int:
-        return sum(w.size for w in (*self.params.values(), *self.state.values()))
+        return sum(w.size for w in self.weights)
 
     @property
     def trainable_count(self) -> int:
-        return sum(w.size for w in self.params.values()) if self.trainable else 0
+        return sum(w.size for w in self.trainable_weights)
 
-    # ---- shape inference and graph wiring ----------------------------------
+    # ---- shapes and graph wiring ---------------------------------------------
     def build(self, input_shape: Shape) -> None:
-        self.input_shape = tuple(input_shape)
-        self.built = True
+        """Create the weights for ``input_shape``; the default has none."""
 
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        return tuple(input_shape)
-
-    def _ensure_built(self, input_shape) -> Shape:
+    def _maybe_build(self, input_shape) -> None:
         if not self.built:
             self.build(input_shape)
             self.built = True
             if self.input_shape is None:
                 self.input_shape = input_shape
-        output_shape = self.compute_output_shape(input_shape)
-        self.output_shape = output_shape
-        return output_shape
 
-    def __call__(self, inputs):
-        """On symbolic tensors: wire a graph node. On arrays: run inference."""
-        symbolic = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-        if all(isinstance(t, SymbolicTensor) for t in symbolic):
-            shapes = [t.shape for t in symbolic]
-            out_shape = self._ensure_built(shapes if isinstance(inputs, (list, tuple)) else shapes[0])
-            return SymbolicTensor(out_shape, self, list(symbolic), isinstance(inputs, (list, tuple)))
-        if any(isinstance(t, SymbolicTensor) for t in symbolic):
+    def compute_output_shape(self, input_shape):
+        """The default runs ``call`` on zeros (unknown sizes as 1) and reads the shape."""
+        def probe(shape):
+            return np.zeros([1 if d is None else d for d in shape], dtype=self.dtype)
+        xs = [probe(s) for s in input_shape] if _is_shape_list(input_shape) else probe(input_shape)
+        out = self._call(xs, training=False)
+        if isinstance(out, (list, tuple)):
+            return [(None, *np.shape(o)[1:]) for o in out]
+        return (None, *np.shape(out)[1:])
+
+    def __call__(self, inputs, training: bool | None = None, **kwargs):
+        """On symbolic tensors: add a node to the graph. On arrays: run ``call``."""
+        flat = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        symbolic = [isinstance(t, SymbolicTensor) for t in flat]
+        if any(symbolic) and not all(symbolic):
             raise TypeError(f"Layer {self.name!r} got a mix of symbolic tensors and arrays")
-        if isinstance(inputs, (list, tuple)):
-            arrays = [np.asarray(a, dtype=config.floatx()) for a in inputs]
-            self._ensure_built([(None, *a.shape[1:]) for a in arrays])
-            return self.forward(arrays, training=False)
-        x = np.asarray(inputs, dtype=config.floatx())
-        self._ensure_built((None, *x.shape[1:]))
-        return self.forward(x, training=False)
+        structure = "list" if isinstance(inputs, (list, tuple)) else "single"
+        if all(symbolic):
+            return self._call_symbolic(flat, structure, kwargs)
+        arrays = [np.asarray(a) if np.asarray(a).dtype.kind in "biu" else np.asarray(a, dtype=self.dtype)
+                  for a in flat]
+        shapes = [(None, *a.shape[1:]) for a in arrays]
+        self._maybe_build(shapes if structure == "list" else shapes[0])
+        return self._call(arrays if structure == "list" else arrays[0], training=bool(training), **kwargs)
 
-    # ---- the computation -------------------------------------------------
-    def forward(self, x, training: bool = False):
-        raise NotImplementedError
+    def _call_symbolic(self, tensors: list[SymbolicTensor], structure: str, kwargs: dict):
+        shapes = [t.shape for t in tensors]
+        shape_arg = shapes if structure == "list" else shapes[0]
+        self._maybe_build(shape_arg)
+        out = self.compute_output_shape(shape_arg)
+        multi = _is_shape_list(out)
+        out_shapes = [tuple(s) for s in out] if multi else [tuple(out)]
+        dtype = self.output_dtype(tensors)
+        node = Node(self, tensors, structure, out_shapes, [dtype] * len(out_shapes), kwargs)
+        self._inbound_nodes.append(node)
+        return list(node.outputs) if multi else node.outputs[0]
 
-    def backward(self, dy):
-        raise NotImplementedError
+    def output_dtype(self, inputs: list[SymbolicTensor]) -> str:
+        """The dtype of the outputs: the layer's float dtype (Embedding overrides nothing:
+        its output is float; a layer passing integers through overrides this)."""
+        return self.dtype
 
-    def run_forward(self, x, training: bool = False):
-        """``forward`` plus the bookkeeping the model needs (activity penalty)."""
-        y = self.forward(x, training=training)
-        if self.activity_regularizer is not None:
-            self._activity_output = y
-        return y
+    def _call(self, inputs, training: bool = False, **kwargs):
+        if _accepts(type(self).call, "training"):
+            kwargs["training"] = training
+        return self.call(inputs, **kwargs)
 
-    def run_backward(self, dy):
-        """``backward`` plus the activity-penalty gradient and the weight penalties."""
-        return self._add_weight_penalties(self.backward(dy + self._activity_gradient(dy)))
+    @property
+    def input(self):
+        return self._node_tensors("input")
 
-    def _activity_gradient(self, dy):
-        if self.activity_regularizer is None:
-            return 0
-        return self.activity_regularizer.gradient(self._activity_output) / dy.shape[0]
+    @property
+    def output(self):
+        return self._node_tensors("output")
 
-    def _add_weight_penalties(self, dx):
-        for key, reg in self.regularizers.items():
-            reg.add_gradient(self.params[key], self.grads[key])
-        return dx
+    def _node_tensors(self, which: str):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has never been called on a symbolic input, "
+                                 f"so it has no {which}")
+        node = self._inbound_nodes[0]
+        tensors = node.inputs if which == "input" else node.outputs
+        return tensors[0] if len(tensors) == 1 else list(tensors)
 
-    def regularization_loss(self) -> float:
-        """Weight penalties plus the activity penalty of the last forward pass."""
-        loss = sum(reg(self.params[key]) for key, reg in self.regularizers.items())
-        if self.activity_regularizer is not None and self._activity_output is not None:
-            out = self._activity_output
-            loss += self.activity_regularizer(out) / out.shape[0]
-        return float(loss)
+    # ---- the computation ---------------------------------------------------------
+    def call(self, inputs, training: bool = False):
+        """The layer's math on arrays. Hand-written layers get it from ``forward``."""
+        if type(self).forward is Layer.forward:
+            raise NotImplementedError(f"Layer {self.name!r} ({type(self).__name__}) defines neither "
+                                      "call(inputs) nor forward/backward")
+        return self.forward(inputs, training=training)[0]
 
-    # ---- config ----------------------------------------------------------
+    def forward(self, inputs, training: bool = False):
+        """(outputs, cache): ``call`` with its ops recorded on a tape."""
+        from ..ops import autodiff
+        return autodiff.record(lambda xs: self._call(xs, training=training), inputs, self.params)
+
+    def backward(self, cache, dy, need_dx: bool = True):
+        """(dx, grads) by replaying the tape ``forward`` recorded."""
+        from ..ops import autodiff
+        return autodiff.backprop(cache, dy, need_dx=need_dx)
+
+    def weight_penalty(self) -> float:
+        """The weight regularizers' total (the trainer adds it to the loss)."""
+        return float(sum(reg(self.params[key]) for key, reg in self.regularizers.items()))
+
+    # ---- config ----------------------------------------------------------------
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable}
+        config_ = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self.activity_regularizer is not None:
+            config_["activity_regularizer"] = self.activity_regularizer.get_config()
+        return config_
+
+    @classmethod
+    def from_config(cls, config_: dict):
+        return cls(**config_)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name!r}>"
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_shape_list(shape) -> bool:
+    return isinstance(shape, list) or (isinstance(shape, tuple) and bool(shape)
+                                      and isinstance(shape[0], (tuple, list)))
 
 
 class ActivatedLayer(Layer):
-    """A layer whose output passes through an activation.
+    """A layer whose output passes through an activation: Dense, Conv, Activation.
 
-    Subclasses implement ``forward_linear`` / ``backward_linear`` for the part
-    before the activation. Splitting there lets the model hand a softmax or
-    sigmoid output layer the cross-entropy gradient with respect to its
-    logits directly, as Keras does (see ``Model._logits_shortcut``).
+    Subclasses write the part before the activation:
+    ``forward_linear(x, training) -> (z, bias, cache)`` (``z`` a fresh array
+    without the bias, which is added fused with the activation) and
+    ``backward_linear(cache, dz, need_dx) -> (dx, grads)``.
+
+    ``forward(..., activate=False)`` returns the pre-activation (logits): the
+    trainer asks for it when the output activation folds into the loss
+    (softmax or sigmoid cross-entropy from the logits, as Keras does).
     """
 
     def __init__(self, activation: Any = None, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
-        self.pre_activation: np.ndarray | None = None
-        self._output: np.ndarray | None = None
 
-    # Subclasses override one of forward_linear / forward_unbiased: layers with
-    # a bias (Dense, Conv) the second, so the bias add fuses with the activation.
-    def forward_linear(self, x, training: bool = False) -> np.ndarray:
-        """The pre-activation z, bias included."""
-        z, bias = self.forward_unbiased(x, training)
-        if bias is not None:
-            z += bias
-        return z
-
-    def forward_unbiased(self, x, training: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        """The linear part split as (z without the bias, bias or None).
-
-        ``z`` must be a fresh array: the bias is added to it in place, fused with
-        the activation (``kernels.activation.forward``). The default adds nothing.
-        """
-        return self.forward_linear(x, training), None
-
-    def backward_linear(self, dz: np.ndarray):
+    def forward_linear(self, x, training: bool = False):
         raise NotImplementedError
 
-    def forward(self, x, training: bool = False):
-        z, bias = self.forward_unbiased(x, training)
-        z, y = activation_kernels.forward(z, bias, self.activation)
-        self.pre_activation, self._output = z, y
-        return y
+    def backward_linear(self, cache, dz, need_dx: bool = True):
+        raise NotImplementedError
 
-    def backward(self, dy):
-        return self.backward_linear(activation_kernels.backward(self.activation, self.pre_activation,
-                                                                self._output, dy))
+    def forward(self, inputs, training: bool = False, activate: bool = True):
+        from ..kernels import activation as activation_kernels
+        z, bias, linear_cache = self.forward_linear(inputs, training)
+        if activate:
+            z, y = activation_kernels.forward(z, bias, self.activation)
+            return y, (linear_cache, z, y)
+        if bias is not None:
+            z += bias
+        return z, (linear_cache, None, None)
 
-    def run_backward_from_logits(self, dz):
-        """Like ``run_backward``, but ``dz`` is already the gradient with respect
-        to the pre-activation (the model's fused cross-entropy path)."""
-        if self.activity_regularizer is not None:
-            dz = dz + self.activation.backward(self.pre_activation, self._output,
-                                               self._activity_gradient(dz))
-        return self._add_weight_penalties(self.backward_linear(dz))
+    def backward(self, cache, dy, need_dx: bool = True):
+        from ..kernels import activation as activation_kernels
+        linear_cache, z, y = cache
+        dz = dy if z is None else activation_kernels.backward(self.activation, z, y, dy)
+        return self.backward_linear(linear_cache, dz, need_dx)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "activation": self.activation.name}

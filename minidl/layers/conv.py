@@ -43,11 +43,11 @@ class _Conv(ActivatedLayer):
         if input_shape[-1] is None:
             raise ValueError(f"Layer {self.name!r} ({type(self).__name__}) needs a known channel axis, "
                              f"got input shape {format_shape(input_shape)}")
-        self.add_weight("kernel", (*self.kernel_size, input_shape[-1], self.filters),
-                        self.kernel_initializer, self.kernel_regularizer)
+        self.kernel = self.add_weight((*self.kernel_size, input_shape[-1], self.filters),
+                                      self.kernel_initializer, "kernel", regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer)
-        super().build(input_shape)
+            self.bias = self.add_weight((self.filters,), self.bias_initializer, "bias",
+                                        regularizer=self.bias_regularizer)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         kind = type(self).__name__
@@ -59,26 +59,22 @@ class _Conv(ActivatedLayer):
                                      "kernel_size", "the kernel")
         return (input_shape[0], *out, self.filters)
 
-    def forward_unbiased(self, x, training=False):
+    def forward_linear(self, x, training=False):
         if not isinstance(x, np.ndarray):
             raise TypeError(f"Layer {self.name!r} ({type(self).__name__}) expects a NumPy array, "
                             f"got {type(x).__name__}")
         self.compute_output_shape((None, *x.shape[1:]))
-        self._x = x
-        return self._kernel_forward(x, None), self.params.get("bias")
+        return self._kernel_forward(x), self.params.get("bias"), x
 
-    def backward_linear(self, dz):
-        dx, dkernel, dbias = self._kernel_backward(self._x, dz)
-        self.grads["kernel"] = dkernel
-        if self.use_bias:
-            self.grads["bias"] = dbias
-        return dx
+    def backward_linear(self, x, dz, need_dx=True):
+        dx, dkernel, dbias = self._kernel_backward(x, dz, need_dx)
+        return dx, ({"kernel": dkernel, "bias": dbias} if self.use_bias else {"kernel": dkernel})
 
-    def _kernel_forward(self, x: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    def _kernel_forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def _kernel_backward(self, x: np.ndarray, dz: np.ndarray):
-        """-> dx (None when ``input_grad_needed`` is False), dkernel, dbias."""
+    def _kernel_backward(self, x: np.ndarray, dz: np.ndarray, need_dx: bool):
+        """-> dx (None when not ``need_dx``), dkernel, dbias."""
         raise NotImplementedError
 
     def get_config(self) -> dict:
@@ -97,12 +93,12 @@ class Conv2D(_Conv):
     rank = 2
     _layout = "(batch, height, width, channels)"
 
-    def _kernel_forward(self, x, bias):
-        return conv_kernels.conv2d_forward(x, self.params["kernel"], bias, self.strides, self.padding)
+    def _kernel_forward(self, x):
+        return conv_kernels.conv2d_forward(x, self.params["kernel"], None, self.strides, self.padding)
 
-    def _kernel_backward(self, x, dz):
+    def _kernel_backward(self, x, dz, need_dx):
         return conv_kernels.conv2d_backward(x, self.params["kernel"], dz, self.strides,
-                                            self.padding, self.use_bias, self.input_grad_needed)
+                                            self.padding, self.use_bias, need_dx)
 
 
 class Conv1D(_Conv):
@@ -115,9 +111,9 @@ class Conv1D(_Conv):
     rank = 1
     _layout = "(batch, steps, channels)"
 
-    def _kernel_forward(self, x, bias):
-        return conv_kernels.conv1d_forward(x, self.params["kernel"], bias, self.strides[0], self.padding)
+    def _kernel_forward(self, x):
+        return conv_kernels.conv1d_forward(x, self.params["kernel"], None, self.strides[0], self.padding)
 
-    def _kernel_backward(self, x, dz):
+    def _kernel_backward(self, x, dz, need_dx):
         return conv_kernels.conv1d_backward(x, self.params["kernel"], dz, self.strides[0],
-                                            self.padding, self.use_bias, self.input_grad_needed)
+                                            self.padding, self.use_bias, need_dx)

@@ -6,39 +6,48 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import initializers, regularizers
 from ..kernels import dense as dense_kernels
 from .base import ActivatedLayer, Layer, Shape, SymbolicTensor, check_positive_int, format_shape
+from .node import Node
 
 
 class InputLayer(Layer):
-    """The entry of a graph: holds the expected shape, computes nothing."""
+    """The entry of a graph: holds the expected shape and dtype, computes nothing."""
 
-    def __init__(self, shape: Sequence[int], name: str | None = None):
-        super().__init__(name=name)
-        shape = tuple(shape)
-        for d in shape:
+    def __init__(self, shape: Sequence[int] | None = None, batch_size: int | None = None,
+                 dtype: str | None = None, batch_shape: Sequence[int] | None = None,
+                 name: str | None = None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("Input needs a shape (without the batch axis) or a batch_shape")
+            shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+            batch_shape = (batch_size, *shape)
+        batch_shape = tuple(batch_shape)
+        for d in batch_shape:
             if d is not None:
                 check_positive_int("Input", "shape", d)
-        self.input_shape = self.output_shape = (None, *shape)
+        self.batch_shape = batch_shape
+        self._dtype = np.dtype(dtype).name if dtype is not None else None
+        self.input_shape = (None, *batch_shape[1:])
         self.built = True
+        node = Node(self, [], "single", [self.input_shape], [self.dtype], {})
+        self._inbound_nodes.append(node)
+        self.tensor = node.outputs[0]
 
-    def forward(self, x, training=False):
-        return x
-
-    def backward(self, dy):
-        return dy
+    def call(self, inputs, training=False):
+        return inputs
 
     def get_config(self):
-        return {**super().get_config(), "shape": self.input_shape[1:]}
+        return {"name": self.name, "batch_shape": self.batch_shape, "dtype": self.dtype}
 
 
-def Input(shape: Sequence[int], name: str | None = None) -> SymbolicTensor:
-    """A symbolic input of ``shape`` (without the batch axis), as ``keras.Input``."""
-    if isinstance(shape, int):
-        shape = (shape,)
-    layer = InputLayer(shape, name=name)
-    return SymbolicTensor(layer.output_shape, layer, [])
+def Input(shape: Sequence[int] | None = None, batch_size: int | None = None, dtype: str | None = None,
+          batch_shape: Sequence[int] | None = None, name: str | None = None) -> SymbolicTensor:
+    """A symbolic input, as ``keras.Input``: ``shape`` without the batch axis, or
+    ``batch_shape`` with it. An integer ``dtype`` keeps ids integer through the graph."""
+    return InputLayer(shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape, name=name).tensor
 
 
 class Dense(ActivatedLayer):
@@ -53,7 +62,7 @@ class Dense(ActivatedLayer):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs):
         super().__init__(activation=activation, **kwargs)
         self.units = check_positive_int("Dense", "units", units)
-        self.use_bias = use_bias
+        self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
@@ -63,11 +72,11 @@ class Dense(ActivatedLayer):
         if len(input_shape) < 2 or input_shape[-1] is None:
             raise ValueError(f"Layer {self.name!r} (Dense) needs a known last axis, "
                              f"got input shape {format_shape(input_shape)}")
-        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer,
-                        self.kernel_regularizer)
+        self.kernel = self.add_weight((input_shape[-1], self.units), self.kernel_initializer,
+                                      "kernel", regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer, self.bias_regularizer)
-        super().build(input_shape)
+            self.bias = self.add_weight((self.units,), self.bias_initializer, "bias",
+                                        regularizer=self.bias_regularizer)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         if input_shape[-1] != self.params["kernel"].shape[0]:
@@ -75,30 +84,24 @@ class Dense(ActivatedLayer):
                              f"{self.params['kernel'].shape[0]}, got {format_shape(input_shape)}")
         return (*input_shape[:-1], self.units)
 
-    def forward_unbiased(self, x, training=False):
-        self._check_input(x)
-        self._x = x
-        z = dense_kernels.matmul(x.reshape(-1, x.shape[-1]), self.params["kernel"])
-        return z.reshape(*x.shape[:-1], self.units), self.params.get("bias")
-
-    def backward_linear(self, dz):
-        x2 = self._x.reshape(-1, self._x.shape[-1])
-        dz2 = dz.reshape(-1, self.units)
-        dx, dw, db = dense_kernels.backward(x2, self.params["kernel"], dz2, self.use_bias,
-                                            need_dx=self.input_grad_needed)
-        self.grads["kernel"] = dw
-        if self.use_bias:
-            self.grads["bias"] = db
-        return None if dx is None else dx.reshape(self._x.shape)
-
-    def _check_input(self, x: np.ndarray) -> None:
+    def forward_linear(self, x, training=False):
         fan_in = self.params["kernel"].shape[0]
         if x.ndim < 2 or x.shape[-1] != fan_in:
             raise ValueError(f"Layer {self.name!r} (Dense) expects inputs of shape (batch, ..., {fan_in}), "
                              f"got {x.shape}")
+        z = dense_kernels.matmul(x.reshape(-1, fan_in), self.params["kernel"])
+        return z.reshape(*x.shape[:-1], self.units), self.params.get("bias"), x
+
+    def backward_linear(self, x, dz, need_dx=True):
+        dx, dw, db = dense_kernels.backward(x.reshape(-1, x.shape[-1]), self.params["kernel"],
+                                            dz.reshape(-1, self.units), self.use_bias, need_dx=need_dx)
+        grads = {"kernel": dw, "bias": db} if self.use_bias else {"kernel": dw}
+        return (None if dx is None else dx.reshape(x.shape)), grads
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "use_bias": self.use_bias}
+        return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
+                "kernel_initializer": self.kernel_initializer.get_config(),
+                "bias_initializer": self.bias_initializer.get_config()}
 
 
 class Activation(ActivatedLayer):
@@ -107,11 +110,14 @@ class Activation(ActivatedLayer):
     def __init__(self, activation: Any, **kwargs):
         super().__init__(activation=activation, **kwargs)
 
-    def forward_linear(self, x, training=False):
-        return x
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return tuple(input_shape)
 
-    def backward_linear(self, dz):
-        return dz
+    def forward_linear(self, x, training=False):
+        return x, None, None  # without a bias the activation kernels leave z as it is
+
+    def backward_linear(self, cache, dz, need_dx=True):
+        return dz, {}
 
 
 class Flatten(Layer):
@@ -122,8 +128,7 @@ class Flatten(Layer):
         return (input_shape[0], None if None in rest else math.prod(rest))
 
     def forward(self, x, training=False):
-        self._shape = x.shape
-        return x.reshape(x.shape[0], -1)
+        return x.reshape(x.shape[0], -1), x.shape
 
-    def backward(self, dy):
-        return dy.reshape(self._shape)
+    def backward(self, shape, dy, need_dx=True):
+        return dy.reshape(shape), {}

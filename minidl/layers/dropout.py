@@ -23,7 +23,7 @@ class Dropout(Layer):
     Gradient checks: set ``freeze_mask = True`` and a training forward
     reuses the last mask drawn (when the shape matches) instead of drawing a
     new one, so forward is a fixed function of x and central differences
-    apply. backward always uses the mask of the last forward pass.
+    apply. backward uses the mask its forward drew (kept in the cache).
     """
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs):
@@ -36,21 +36,19 @@ class Dropout(Layer):
         self.seed = seed
         self.freeze_mask = False
         self._rng = config.make_rng(seed)
-        self._mask: np.ndarray | None = None     # last mask drawn, already scaled
-        self._applied: np.ndarray | None = None  # mask of the last forward; None = identity
+        self._mask: np.ndarray | None = None  # the last mask drawn, already scaled, for freeze_mask
 
     def forward(self, x, training=False):
+        """(y, mask): mask is None for the identity (inference, rate 0)."""
         if not training or self.rate == 0:
-            self._applied = None
-            return x
+            return x, None
         if not (self.freeze_mask and self._mask is not None and self._mask.shape == x.shape):
             keep = self._rng.random(x.shape) >= self.rate
             self._mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - self.rate), dtype=x.dtype)
-        self._applied = self._mask
-        return x * self._applied
+        return x * self._mask, self._mask
 
-    def backward(self, dy):
-        return dy if self._applied is None else dy * self._applied
+    def backward(self, mask, dy, need_dx=True):
+        return (dy if mask is None else dy * mask), {}
 
     def get_config(self) -> dict:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}

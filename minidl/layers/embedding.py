@@ -38,9 +38,8 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
 
     def build(self, input_shape: Shape) -> None:
-        self.add_weight("embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer,
-                        self.embeddings_regularizer)
-        super().build(input_shape)
+        self.embeddings = self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer,
+                                          "embeddings", regularizer=self.embeddings_regularizer)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) < 1:
@@ -64,16 +63,15 @@ class Embedding(Layer):
         return x.astype(np.intp)
 
     def forward(self, x, training=False):
-        self._x_shape, self._x_dtype = np.shape(x), np.asarray(x).dtype
-        self._ids = self._indices(x)
-        return embedding_kernels.forward(self._ids, self.params["embeddings"])
+        ids = self._indices(x)
+        return embedding_kernels.forward(ids, self.params["embeddings"]), (ids, np.asarray(x).dtype)
 
-    def backward(self, dy):
-        self.grads["embeddings"] = embedding_kernels.backward(self._ids, dy, self.input_dim)
-        if not self.input_grad_needed:  # ids are not differentiable; skip the zeros
-            return None
-        dtype = self._x_dtype if self._x_dtype.kind == "f" else dy.dtype
-        return np.zeros(self._x_shape, dtype=dtype)
+    def backward(self, cache, dy, need_dx=True):
+        ids, x_dtype = cache
+        grads = {"embeddings": embedding_kernels.backward(ids, dy, self.input_dim)}
+        if not need_dx:  # ids are not differentiable; skip the zeros
+            return None, grads
+        return np.zeros(ids.shape, dtype=x_dtype if x_dtype.kind == "f" else dy.dtype), grads
 
     def get_config(self) -> dict:
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim}

@@ -36,11 +36,11 @@ class Concatenate(Layer):
 
     def forward(self, xs, training=False):
         self.compute_output_shape([(None, *x.shape[1:]) for x in xs])
-        self._splits = np.cumsum([x.shape[self.axis] for x in xs])[:-1]
-        return np.concatenate(xs, axis=self.axis)
+        splits = np.cumsum([x.shape[self.axis] for x in xs])[:-1]
+        return np.concatenate(xs, axis=self.axis), splits
 
-    def backward(self, dy):
-        return np.split(dy, self._splits, axis=self.axis)
+    def backward(self, splits, dy, need_dx=True):
+        return np.split(dy, splits, axis=self.axis), {}
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

@@ -64,12 +64,12 @@ class BatchNormalization(Layer):
         c = self._channels(input_shape)
         # Keras's creation order, which is also its get_weights order
         if self.scale:
-            self.add_weight("gamma", (c,), self.gamma_initializer, self.gamma_regularizer)
+            self.gamma = self.add_weight((c,), self.gamma_initializer, "gamma", regularizer=self.gamma_regularizer)
         if self.center:
-            self.add_weight("beta", (c,), self.beta_initializer, self.beta_regularizer)
-        self.add_weight("moving_mean", (c,), self.moving_mean_initializer, trainable=False)
-        self.add_weight("moving_variance", (c,), self.moving_variance_initializer, trainable=False)
-        super().build(input_shape)
+            self.beta = self.add_weight((c,), self.beta_initializer, "beta", regularizer=self.beta_regularizer)
+        self.moving_mean = self.add_weight((c,), self.moving_mean_initializer, "moving_mean", trainable=False)
+        self.moving_variance = self.add_weight((c,), self.moving_variance_initializer, "moving_variance",
+                                               trainable=False)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         c = self._channels(input_shape)
@@ -84,28 +84,29 @@ class BatchNormalization(Layer):
         # Features last, everything else as rows: the kernels work on (m, c).
         xt = np.moveaxis(x, self.axis, -1)
         x2 = xt.reshape(-1, xt.shape[-1])
-        self._batch_statistics = bool(training and self.trainable)
-        if self._batch_statistics:
+        batch_statistics = bool(training and self.trainable)
+        if batch_statistics:
             mean, variance = bn_kernels.moments(x2)
             m = self.momentum
             self.state["moving_mean"][...] = self.state["moving_mean"] * m + mean * (1.0 - m)
             self.state["moving_variance"][...] = self.state["moving_variance"] * m + variance * (1.0 - m)
         else:
             mean, variance = self.state["moving_mean"], self.state["moving_variance"]
-        y2, self._x_hat, self._inv_std = bn_kernels.forward(
+        y2, x_hat, inv_std = bn_kernels.forward(
             x2, self.params.get("gamma"), self.params.get("beta"), mean, variance, self.epsilon)
-        self._xt_shape = xt.shape
-        return np.moveaxis(y2.reshape(xt.shape), -1, self.axis)
+        y = np.moveaxis(y2.reshape(xt.shape), -1, self.axis)
+        return y, (x_hat, inv_std, xt.shape, batch_statistics)
 
-    def backward(self, dy):
-        dy2 = np.moveaxis(dy, self.axis, -1).reshape(-1, self._xt_shape[-1])
-        dx2, dgamma, dbeta = bn_kernels.backward(dy2, self._x_hat, self.params.get("gamma"),
-                                                 self._inv_std, self._batch_statistics)
+    def backward(self, cache, dy, need_dx=True):
+        x_hat, inv_std, xt_shape, batch_statistics = cache
+        dy2 = np.moveaxis(dy, self.axis, -1).reshape(-1, xt_shape[-1])
+        dx2, dgamma, dbeta = bn_kernels.backward(dy2, x_hat, self.params.get("gamma"), inv_std, batch_statistics)
+        grads = {}
         if self.scale:
-            self.grads["gamma"] = dgamma
+            grads["gamma"] = dgamma
         if self.center:
-            self.grads["beta"] = dbeta
-        return np.moveaxis(dx2.reshape(self._xt_shape), -1, self.axis)
+            grads["beta"] = dbeta
+        return np.moveaxis(dx2.reshape(xt_shape), -1, self.axis), grads
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,

@@ -35,12 +35,12 @@ class _MaxPooling(Layer):
 
     def forward(self, x, training=False):
         self.compute_output_shape((None, *x.shape[1:]))
-        y, self._argmax = self._kernel_forward(x)
-        self._x_shape = x.shape
-        return y
+        y, argmax = self._kernel_forward(x)
+        return y, (argmax, x.shape)
 
-    def backward(self, dy):
-        return self._kernel_backward(dy)
+    def backward(self, cache, dy, need_dx=True):
+        argmax, x_shape = cache
+        return self._kernel_backward(dy, argmax, x_shape), {}
 
     def get_config(self) -> dict:
         return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
@@ -56,8 +56,8 @@ class MaxPooling2D(_MaxPooling):
     def _kernel_forward(self, x: np.ndarray):
         return pool_kernels.maxpool2d_forward(x, self.pool_size, self.strides, self.padding)
 
-    def _kernel_backward(self, dy: np.ndarray) -> np.ndarray:
-        return pool_kernels.maxpool2d_backward(dy, self._argmax, self._x_shape, self.pool_size,
+    def _kernel_backward(self, dy: np.ndarray, argmax: np.ndarray, x_shape) -> np.ndarray:
+        return pool_kernels.maxpool2d_backward(dy, argmax, x_shape, self.pool_size,
                                                self.strides, self.padding)
 
 
@@ -70,6 +70,6 @@ class MaxPooling1D(_MaxPooling):
     def _kernel_forward(self, x: np.ndarray):
         return pool_kernels.maxpool1d_forward(x, self.pool_size[0], self.strides[0], self.padding)
 
-    def _kernel_backward(self, dy: np.ndarray) -> np.ndarray:
-        return pool_kernels.maxpool1d_backward(dy, self._argmax, self._x_shape, self.pool_size[0],
+    def _kernel_backward(self, dy: np.ndarray, argmax: np.ndarray, x_shape) -> np.ndarray:
+        return pool_kernels.maxpool1d_backward(dy, argmax, x_shape, self.pool_size[0],
                                                self.strides[0], self.padding)

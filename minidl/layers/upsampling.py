@@ -28,10 +28,10 @@ class UpSampling2D(Layer):
 
     def forward(self, x, training=False):
         self.compute_output_shape((None, *x.shape[1:]))
-        return upsampling_kernels.upsampling2d_forward(x, self.size)
+        return upsampling_kernels.upsampling2d_forward(x, self.size), None
 
-    def backward(self, dy):
-        return upsampling_kernels.upsampling2d_backward(dy, self.size)
+    def backward(self, cache, dy, need_dx=True):
+        return upsampling_kernels.upsampling2d_backward(dy, self.size), {}
 
     def get_config(self) -> dict:
         return {**super().get_config(), "size": self.size, "interpolation": self.interpolation}

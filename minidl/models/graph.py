@@ -1,0 +1,165 @@
+"""The graph of a functional model: topological order, forward, backward.
+
+Built from symbolic tensors (``Input`` and layer calls). A node is one call
+of a layer, so a layer called twice (shared) has two nodes; its gradients
+are summed over them. A ``Model`` is a layer too, so a model can be a node
+of another model.
+
+Forward keeps every node's cache in a ``Run`` (nothing on the layers), and
+backward walks the nodes in reverse, summing the gradient of every tensor
+that feeds several nodes and accumulating each layer's weight gradients in
+``layer.grads``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from ..layers.base import ActivatedLayer, Layer
+from ..layers.core import InputLayer
+from ..layers.node import Node, SymbolicTensor
+
+
+@dataclass
+class Run:
+    """What one forward pass leaves for its backward pass."""
+    values: dict[int, np.ndarray]
+    caches: dict[int, object] = field(default_factory=dict)
+    outputs: list[np.ndarray] = field(default_factory=list)
+    activated: dict[int, np.ndarray] = field(default_factory=dict)  # folded output i -> activation(logits)
+    activity_penalty: float = 0.0
+
+
+class Graph:
+    """The nodes between ``inputs`` and ``outputs``, in topological order."""
+
+    def __init__(self, inputs: Sequence[SymbolicTensor], outputs: Sequence[SymbolicTensor], owner: str):
+        self.owner = owner
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        for t in (*self.inputs, *self.outputs):
+            if not isinstance(t, SymbolicTensor):
+                raise TypeError(f"Model {owner!r}: inputs and outputs must be symbolic tensors "
+                                f"(from minidl.Input and layer calls), got {type(t).__name__}")
+        for t in self.inputs:
+            if not isinstance(t.layer, InputLayer):
+                raise ValueError(f"Model {owner!r}: every input must come from minidl.Input, "
+                                 f"got the output of {t.layer.name!r}")
+        self.nodes = self._topological_order()
+        self.layers = list(dict.fromkeys(node.layer for node in self.nodes))
+        names = [layer.name for layer in self.layers]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"Model {owner!r}: layer names must be unique, repeated: {repeated}")
+        consumers: dict[int, int] = {}
+        for node in self.nodes:
+            for t in node.inputs:
+                consumers[id(t)] = consumers.get(id(t), 0) + 1
+        self._consumers = consumers
+
+    def _topological_order(self) -> list[Node]:
+        input_ids = {id(t) for t in self.inputs}
+        order: list[Node] = []
+        seen: set[int] = set()
+        stack = [(t.node, False) for t in reversed(self.outputs)]
+        while stack:  # iterative depth-first search: deep chains must not hit the recursion limit
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node.layer, InputLayer):
+                if not any(id(t) in input_ids for t in node.outputs):
+                    raise ValueError(f"Model {self.owner!r}: the outputs depend on input {node.layer.name!r}, "
+                                     "which is not in the model's inputs")
+                continue
+            stack.append((node, True))
+            stack.extend((t.node, False) for t in reversed(node.inputs) if id(t.node) not in seen)
+        return order
+
+    def foldable(self, index: int, activation_name: str | None) -> bool:
+        """Whether output ``index`` comes straight from an activated layer with
+        ``activation_name`` whose value nothing else in the graph reads."""
+        t = self.outputs[index]
+        if activation_name is None or isinstance(t.layer, InputLayer):
+            return False
+        layer = t.layer
+        return (isinstance(layer, ActivatedLayer) and layer.activation.name == activation_name
+                and self._consumers.get(id(t), 0) == 0 and sum(o is t for o in self.outputs) == 1)
+
+    # ---- forward ------------------------------------------------------------------
+    def forward(self, xs: Sequence[np.ndarray], training: bool = False,
+                logits_outputs: frozenset[int] = frozenset()) -> Run:
+        """Run every node; ``logits_outputs`` are output indices computed without
+        their activation (the loss folds it in; ``run.activated`` has the activated value)."""
+        run = Run(values={id(t): x for t, x in zip(self.inputs, xs)})
+        folded = {id(self.outputs[i].node): i for i in logits_outputs}
+        for node in self.nodes:
+            inputs = node.pack([run.values[id(t)] for t in node.inputs])
+            layer = node.layer
+            if id(node) in folded:
+                y, cache = layer.forward(inputs, training=training, activate=False, **node.call_kwargs)
+            else:
+                y, cache = layer.forward(inputs, training=training, **node.call_kwargs)
+            run.caches[id(node)] = cache
+            ys = list(y) if len(node.outputs) > 1 else [y]
+            for t, value in zip(node.outputs, ys):
+                run.values[id(t)] = value
+            if id(node) in folded:
+                run.activated[folded[id(node)]] = layer.activation(y)
+            if layer.activity_regularizer is not None:
+                out = run.activated.get(folded.get(id(node)), y)
+                run.activity_penalty += float(layer.activity_regularizer(out)) / out.shape[0]
+        run.outputs = [run.values[id(t)] for t in self.outputs]
+        return run
+
+    # ---- backward -----------------------------------------------------------------
+    def backward(self, run: Run, douts: Sequence[np.ndarray | None], need_dx: bool = False):
+        """Gradients from ``douts`` (one per output, None for an output without a
+        loss) into every layer's ``grads`` (added to what is there); returns the
+        gradient of each model input when ``need_dx``, else None."""
+        grads: dict[int, np.ndarray] = {}
+        for t, d in zip(self.outputs, douts):
+            if d is not None:
+                _accumulate(grads, t, d)
+        folded = {id(self.outputs[i].node): i for i in run.activated}
+        input_ids = {id(t) for t in self.inputs}
+        for node in reversed(self.nodes):
+            dys = [grads.pop(id(t), None) for t in node.outputs]
+            if all(d is None for d in dys):
+                continue
+            dys = [np.zeros_like(run.values[id(t)]) if d is None else d for t, d in zip(node.outputs, dys)]
+            dy = dys if len(dys) > 1 else dys[0]
+            layer = node.layer
+            if layer.activity_regularizer is not None:
+                dy = dy + self._activity_gradient(layer, run, node, folded)
+            wants_dx = need_dx or any(id(t) not in input_ids for t in node.inputs)
+            dx, layer_grads = layer.backward(run.caches[id(node)], dy, need_dx=wants_dx)
+            for key, g in layer_grads.items():
+                if g is not None:
+                    layer.grads[key] = layer.grads[key] + g if key in layer.grads else g
+            if dx is None:
+                continue
+            for t, d in zip(node.inputs, dx if node.structure == "list" else [dx]):
+                if d is not None and (need_dx or id(t) not in input_ids):
+                    _accumulate(grads, t, d)
+        if need_dx:
+            return [grads.get(id(t), np.zeros_like(run.values[id(t)])) for t in self.inputs]
+        return None
+
+    @staticmethod
+    def _activity_gradient(layer: Layer, run: Run, node: Node, folded: dict[int, int]) -> np.ndarray:
+        y = run.values[id(node.outputs[0])]
+        if id(node) not in folded:
+            return layer.activity_regularizer.gradient(y) / y.shape[0]
+        activated = run.activated[folded[id(node)]]  # the penalty is on activation(logits)
+        dact = layer.activity_regularizer.gradient(activated) / y.shape[0]
+        return layer.activation.backward(y, activated, dact)
+
+
+def _accumulate(grads: dict[int, np.ndarray], t: SymbolicTensor, d: np.ndarray) -> None:
+    grads[id(t)] = grads[id(t)] + d if id(t) in grads else d

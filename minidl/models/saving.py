@@ -1,0 +1,80 @@
+"""Weight files: ``save_weights`` / ``load_weights`` (``.npz``, written atomically).
+
+Weights are named by position and layer type (``0.Dense/kernel``), not by
+the layers' globally numbered names, so an identical architecture built
+later loads them, as Keras's structural weight files do. Loading checks
+every name and shape before it writes any weight.
+"""
+from __future__ import annotations
+
+import os
+import zipfile
+from typing import Sequence
+
+import numpy as np
+
+from ..io import atomic_write
+
+
+def assign_weights(model: str, layers: Sequence, weights: Sequence[np.ndarray]) -> None:
+    """Give each layer its slice of ``weights``, after checking all of them."""
+    counts = [len(layer.weights) for layer in layers]
+    if not isinstance(weights, (list, tuple)):
+        raise TypeError(f"Model {model!r}: set_weights takes a list of arrays, got {type(weights).__name__}")
+    if len(weights) != sum(counts):
+        raise ValueError(f"Model {model!r} has {sum(counts)} weight arrays, got {len(weights)}")
+    arrays = [np.asarray(w) for w in weights]
+    i = 0
+    for layer, k in zip(layers, counts):  # check everything first: a refused call changes nothing
+        for (key, current), new in zip([*layer.params.items(), *layer.state.items()], arrays[i:i + k]):
+            if new.shape != current.shape:
+                raise ValueError(f"Model {model!r}: layer {layer.name!r} weight {key!r} has shape "
+                                 f"{current.shape}, got an array of shape {new.shape} (weights[{i}])")
+            if new.dtype.kind not in "biuf":
+                raise TypeError(f"Model {model!r}: weights[{i}] must be numeric, got dtype {new.dtype}")
+            i += 1
+    i = 0
+    for layer, k in zip(layers, counts):
+        layer.set_weights(arrays[i:i + k])
+        i += k
+
+
+def weight_items(model) -> list[tuple[str, np.ndarray]]:
+    return [(f"{i}.{type(layer).__name__}/{key}", w) for i, layer in enumerate(model._leaf_layers())
+            for key, w in (*layer.params.items(), *layer.state.items())]
+
+
+def save_weights(model, path: str | os.PathLike) -> None:
+    """Write every weight to an ``.npz`` file, atomically (temp file + rename)."""
+    path = os.fspath(path)
+    if not path.endswith(".npz"):
+        raise ValueError(f"save_weights writes .npz files, got {path!r}")
+    arrays = {f"{i:04d}:{name}": w for i, (name, w) in enumerate(weight_items(model))}
+    atomic_write(path, lambda tmp: np.savez(tmp, **arrays))
+
+
+def load_weights(model, path: str | os.PathLike) -> None:
+    """Read weights written by ``save_weights``; names and shapes must match."""
+    path = os.fspath(path)
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"load_weights: no file {path!r}") from None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise ValueError(f"load_weights: {path!r} is not a weights file written by save_weights "
+                         f"(an .npz archive): {exc}") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise ValueError(f"load_weights: {path!r} holds one array, not a weights archive (.npz) "
+                         "written by save_weights")
+    with loaded:
+        stored = sorted(loaded.files)
+        try:
+            arrays = [loaded[k] for k in stored]
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+            raise ValueError(f"load_weights: {path!r} is damaged: {exc}") from None
+    items = weight_items(model)
+    names = [k.split(":", 1)[-1] for k in stored]
+    if names != [name for name, _ in items]:
+        raise ValueError(f"{path} holds weights {names}, model {model.name!r} "
+                         f"expects {[name for name, _ in items]}")
+    model.set_weights(arrays)
