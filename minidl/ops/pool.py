@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .conv import check_layout, out_hw, pad_spatial, spatial_args
+from .convolution import check_layout, out_hw, pad_spatial, spatial_args
 from .padding import pad_amounts
 from .tape import defop
 

@@ -29,7 +29,7 @@ import threading
 
 import numpy as np
 
-from .. import conv as ref
+from .. import convolution as ref
 from .. import registry
 from ..padding import pad_amounts
 from . import tuning

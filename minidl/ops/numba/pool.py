@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import pool as ref
 from .. import registry
-from ..conv import out_hw
+from ..convolution import out_hw
 from ..padding import pad_amounts
 from . import tuning
 from .jit import pool as jk
