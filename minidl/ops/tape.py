@@ -75,6 +75,8 @@ def _record(name: str, vjp: Callable | None, args: tuple, kwargs: dict):
             parents.append(i)
             tracked |= i is not None
     out = registry.implementation(name, tuple(raw))(*raw, **kwargs)
+    if isinstance(out, np.generic):  # full reductions give NumPy scalars
+        out = np.asarray(out)
     if not tracked or not isinstance(out, np.ndarray) or out.dtype.kind not in "fc":
         return out  # a constant, or an integer / boolean result: no gradient flows
     if vjp is None:
