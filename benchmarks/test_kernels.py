@@ -21,13 +21,42 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from minidl import activations, config
-from minidl.kernels import activation as act_kernels
-from minidl.kernels import conv, dense, embedding, pool, reference
-from minidl.kernels.padding import output_length
+from minidl import ops
+from minidl.ops.padding import output_length
+
+
+# The timings below were written against the old minidl.kernels API; these adapters map it
+# onto minidl.ops (dispatched: Numba when the backend is "numba") and the ops' NumPy references.
+def _biased(z, b):
+    return z if b is None else z + b
+
+
+act_kernels = SimpleNamespace(forward=lambda z, b, act: ops.bias_activation(z, b, act.name),
+                              backward=lambda act, z, y, dy: ops.bias_activation_backward(act.name, z, y, dy))
+dense = SimpleNamespace(matmul=ops.matmul, backward=lambda x, w, dz, use_bias, need_dx=True: (
+    ops.matmul(dz, w.T) if need_dx else None, ops.matmul(x.T, dz), ops.bias_grad(dz) if use_bias else None))
+conv = SimpleNamespace(
+    conv2d_forward=lambda x, k, b, s, p: _biased(ops.conv(x, k, s, p), b),
+    conv2d_backward=lambda x, k, dz, s, p, use_bias: (*ops.conv_backward(x, k, dz, s, p),
+                                                      ops.bias_grad(dz) if use_bias else None))
+conv.conv1d_forward, conv.conv1d_backward = conv.conv2d_forward, conv.conv2d_backward
+pool = SimpleNamespace(maxpool2d_forward=ops.max_pool_with_argmax, maxpool1d_forward=ops.max_pool_with_argmax,
+                       maxpool2d_backward=ops.max_pool_backward, maxpool1d_backward=ops.max_pool_backward)
+embedding = SimpleNamespace(forward=ops.embedding_lookup, backward=ops.embedding_scatter_add)
+reference = SimpleNamespace(
+    conv2d_forward=lambda x, k, b, s, p: _biased(ops.conv.reference(x, k, s, p), b),
+    conv2d_backward=lambda x, k, dz, s, p, use_bias: (*ops.conv_backward.reference(x, k, dz, s, p),
+                                                      dz.reshape(-1, dz.shape[-1]).sum(axis=0) if use_bias else None),
+    maxpool2d_forward=ops.max_pool_with_argmax.reference, maxpool1d_forward=ops.max_pool_with_argmax.reference,
+    maxpool2d_backward=ops.max_pool_backward.reference, maxpool1d_backward=ops.max_pool_backward.reference,
+    embedding_forward=ops.embedding_lookup.reference, embedding_backward=ops.embedding_scatter_add.reference)
+reference.conv1d_forward, reference.conv1d_backward = reference.conv2d_forward, reference.conv2d_backward
 
 IMPLS = ["minidl-numba", "minidl-numpy", "tensorflow"]
 

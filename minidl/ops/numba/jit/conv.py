@@ -1,7 +1,7 @@
 """im2col / col2im for NHWC convolutions.
 
 The convolution itself is one BLAS GEMM on the column matrix (see
-``minidl.kernels.conv``); these kernels only move data. Column order is
+``minidl.ops.numba.conv``); these kernels only move data. Column order is
 (i, j, ci), so ``kernel.reshape(kh·kw·cin, cout)`` multiplies it directly.
 Padding is handled by bounds checks: no padded copy of the input is made.
 """

@@ -1,11 +1,11 @@
 """Convolution kernels (NHWC, channels last); backend switch point.
 
 Numba path: BLAS GEMMs on column matrices built chunk by chunk (a few images
-at a time) in a reused per-thread workspace of about ``CHUNK_BYTES`` that
-stays in cache. Chunking matters twice over: a whole-batch column matrix
+at a time) in a reused per-thread workspace of about ``tuning.CHUNK_BYTES`` (half
+of one core's L2) that stays in cache. Chunking matters twice over: a whole-batch column matrix
 (75 MB for a 32×32×64 'same' conv at batch 32) costs more in page faults and
 memory traffic than the GEMM itself, and memory stays bounded. Chunks are
-the tasks the kernel pool runs in parallel (``kernels._threads``), each with
+the tasks the kernel pool runs in parallel (``threads``), each with
 single-threaded BLAS. Which matrix is built depends on which is smaller:
 
 * forward, cout >= cin (MNIST conv1, VGG): im2col, rows = output cells,
@@ -29,13 +29,12 @@ import threading
 
 import numpy as np
 
-from . import activation, reference
-from ._dispatch import nb, use_numba
-from ._threads import run
-from .padding import pad_amounts
-
-#: target size of one chunk's column matrix: half of this machine's 2 MB L2 per core
-CHUNK_BYTES = 1 << 20
+from .. import convolution as ref
+from .. import registry
+from ..padding import pad_amounts
+from . import tuning
+from .jit import conv as jk
+from .threads import run
 
 _local = threading.local()
 
@@ -51,15 +50,15 @@ def _workspace(rows: int, cols: int, dtype: np.dtype) -> np.ndarray:
 
 def _geometry(x_shape, kshape, strides, padding):
     """(oh, ow, top, left) of a convolution; raises when the window does not fit."""
-    oh, ow = reference._conv_out_hw(x_shape, kshape, strides, padding)
+    oh, ow = ref.out_hw(x_shape, kshape, strides, padding)
     top = pad_amounts(x_shape[1], kshape[0], strides[0], padding)[0]
     left = pad_amounts(x_shape[2], kshape[1], strides[1], padding)[0]
     return oh, ow, top, left
 
 
 def _chunks(n: int, cells: int, k: int, itemsize: int):
-    """Image ranges (b0, b1) whose column matrices hold about CHUNK_BYTES."""
-    step = max(1, CHUNK_BYTES // max(cells * k * itemsize, 1))
+    """Image ranges (b0, b1) whose column matrices hold about tuning.CHUNK_BYTES."""
+    step = max(1, tuning.CHUNK_BYTES // max(cells * k * itemsize, 1))
     return [(b0, min(n, b0 + step)) for b0 in range(0, n, step)]
 
 
@@ -72,7 +71,7 @@ def _im2col_gemm(x: np.ndarray, wmat: np.ndarray, kshape, strides, top, left, oh
     (kh, kw), (sh, sw) = kshape, strides
     n, k = x.shape[0], wmat.shape[0]
     out = np.empty((n * oh * ow, wmat.shape[1]), dtype=x.dtype)
-    gather = nb("conv").im2col_rows
+    gather = jk.im2col_rows
 
     def chunk(b0: int, b1: int) -> None:
         cols = _workspace((b1 - b0) * oh * ow, k, x.dtype)
@@ -97,7 +96,7 @@ def _tap_products_shift_add(x: np.ndarray, kernel: np.ndarray, strides, top, lef
     w_all = np.ascontiguousarray(kernel.transpose(2, 0, 1, 3)).reshape(cin, kh * kw * cout)
     x2 = x.reshape(n * h * w, cin)
     out = np.empty((n * oh * ow, cout), dtype=x.dtype)
-    shift_add = nb("conv").shift_add_rows
+    shift_add = jk.shift_add_rows
 
     def chunk(b0: int, b1: int) -> None:
         y = _workspace((b1 - b0) * h * w, kh * kw * cout, x.dtype)
@@ -108,25 +107,19 @@ def _tap_products_shift_add(x: np.ndarray, kernel: np.ndarray, strides, top, lef
     return out
 
 
-def conv2d_forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
-                   strides: tuple[int, int], padding: str) -> np.ndarray:
-    """x (n, h, w, cin), kernel (kh, kw, cin, cout), bias (cout,) or None -> (n, oh, ow, cout)."""
-    if not use_numba(x, kernel, bias):
-        return reference.conv2d_forward(x, kernel, bias, strides, padding)
+def conv2d(x: np.ndarray, kernel: np.ndarray, strides: tuple[int, int], padding: str) -> np.ndarray:
+    """x (n, h, w, cin), kernel (kh, kw, cin, cout) -> (n, oh, ow, cout)."""
     kh, kw, cin, cout = kernel.shape
     if x.ndim != 4 or x.shape[3] != cin:
-        raise ValueError(f"conv2d: input {x.shape} does not match kernel {kernel.shape} "
-                         "(expected (n, h, w, cin))")
+        raise ValueError(f"minidl.ops.conv: input {x.shape} does not match kernel {kernel.shape} "
+                         "(expected (n, [h,] w, cin))")
     oh, ow, top, left = _geometry(x.shape, (kh, kw), strides, padding)
     if cout < cin and kh * kw > 1:
         z2 = _tap_products_shift_add(x, kernel, strides, top, left, oh, ow)
     else:
         wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
         z2 = _im2col_gemm(x, wmat, (kh, kw), strides, top, left, oh, ow)
-    z = z2.reshape(x.shape[0], oh, ow, cout)
-    if bias is not None:
-        z += bias
-    return z
+    return z2.reshape(x.shape[0], oh, ow, cout)
 
 
 def _weight_grad(x, dz2, kshape, strides, top, left, oh, ow) -> np.ndarray:
@@ -136,7 +129,7 @@ def _weight_grad(x, dz2, kshape, strides, top, left, oh, ow) -> np.ndarray:
     n, k = x.shape[0], kh * kw * x.shape[3]
     chunks = _chunks(n, oh * ow, k, x.dtype.itemsize)
     parts = np.empty((len(chunks), k, dz2.shape[1]), dtype=x.dtype)
-    gather = nb("conv").im2col_rows
+    gather = jk.im2col_rows
 
     def chunk(i: int, b0: int, b1: int) -> None:
         cols = _workspace((b1 - b0) * oh * ow, k, x.dtype)
@@ -156,7 +149,7 @@ def _data_grad(dz: np.ndarray, kernel: np.ndarray, x_shape, strides, top, left) 
     wmat_t = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout).T
     dz2 = dz.reshape(-1, cout)
     dx = np.empty(x_shape, dtype=dz.dtype)
-    scatter = nb("conv").col2im_images
+    scatter = jk.col2im_images
 
     def chunk(b0: int, b1: int) -> None:
         dcols = _workspace((b1 - b0) * oh * ow, kh * kw * cin, dz.dtype)
@@ -185,7 +178,7 @@ def _grads_from_dz_columns(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray, to
     parts = np.empty((len(chunks), cin, kh * kw * cout), dtype=x.dtype)
     dx = np.empty(x.shape, dtype=x.dtype) if need_dx else None
     dx2 = None if dx is None else dx.reshape(n * h * w, cin)
-    gather = nb("conv").im2col_rows
+    gather = jk.im2col_rows
 
     def chunk(i: int, b0: int, b1: int) -> None:
         d = _workspace((b1 - b0) * h * w, kh * kw * cout, x.dtype)
@@ -199,43 +192,35 @@ def _grads_from_dz_columns(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray, to
     return dx, np.ascontiguousarray(dw_flip[:, ::-1, ::-1].transpose(1, 2, 0, 3))
 
 
-def conv2d_backward(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray,
-                    strides: tuple[int, int], padding: str, use_bias: bool, need_dx: bool = True):
-    """dz (n, oh, ow, cout) -> dx (n, h, w, cin) (None when not ``need_dx``),
-    dkernel (kh, kw, cin, cout), dbias (cout,) or None."""
-    if not use_numba(x, kernel, dz):
-        dx, dkernel, dbias = reference.conv2d_backward(x, kernel, dz, strides, padding, use_bias)
-        return (dx if need_dx else None), dkernel, dbias
+def conv2d_backward(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray, strides: tuple[int, int],
+                    padding: str, need_dx: bool = True):
+    """dz (n, oh, ow, cout) -> dx (n, h, w, cin) (None when not ``need_dx``), dkernel (kh, kw, cin, cout)."""
     kh, kw, cin, cout = kernel.shape
     oh, ow, top, left = _geometry(x.shape, (kh, kw), strides, padding)
     if dz.shape != (x.shape[0], oh, ow, cout):
-        raise ValueError(f"conv2d_backward: dz has shape {dz.shape}, expected {(x.shape[0], oh, ow, cout)}")
+        raise ValueError(f"minidl.ops.conv_backward: dy has shape {dz.shape}, expected {(x.shape[0], oh, ow, cout)}")
     dz = np.ascontiguousarray(dz)
-    dz2 = dz.reshape(-1, cout)
-    dbias = activation.bias_grad(dz2) if use_bias else None
     if tuple(strides) == (1, 1) and cout <= cin:
-        dx, dkernel = _grads_from_dz_columns(x, kernel, dz, top, left, need_dx)
-        return dx, dkernel, dbias
-    dkernel = _weight_grad(x, dz2, (kh, kw), strides, top, left, oh, ow).reshape(kernel.shape)
+        return _grads_from_dz_columns(x, kernel, dz, top, left, need_dx)
+    dkernel = _weight_grad(x, dz.reshape(-1, cout), (kh, kw), strides, top, left, oh, ow).reshape(kernel.shape)
     dx = _data_grad(dz, kernel, x.shape, tuple(strides), top, left) if need_dx else None
-    return dx, dkernel, dbias
+    return dx, dkernel
 
 
-def conv1d_forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
-                   stride: int, padding: str) -> np.ndarray:
-    """x (n, length, cin), kernel (k, cin, cout), bias (cout,) or None -> (n, out_len, cout)."""
-    if not use_numba(x, kernel, bias):
-        return reference.conv1d_forward(x, kernel, bias, stride, padding)
-    return conv2d_forward(x[:, None], kernel[None], bias, (1, stride), padding)[:, 0]
+@registry.register("conv", "numba")
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """See :func:`minidl.ops.conv.conv` (1-D convs run as 2-D ones on a height-1 image)."""
+    ref.check_layout(data_format, dilation_rate)
+    x4, k4, s2, was_1d = ref.as_2d(inputs, kernel, strides)
+    y = conv2d(x4, k4, s2, padding)
+    return y[:, 0] if was_1d else y
 
 
-def conv1d_backward(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray,
-                    stride: int, padding: str, use_bias: bool, need_dx: bool = True):
-    """dz (n, out_len, cout) -> dx (n, length, cin) (None when not ``need_dx``),
-    dkernel (k, cin, cout), dbias (cout,) or None."""
-    if not use_numba(x, kernel, dz):
-        dx, dkernel, dbias = reference.conv1d_backward(x, kernel, dz, stride, padding, use_bias)
-        return (dx if need_dx else None), dkernel, dbias
-    dx, dkernel, dbias = conv2d_backward(x[:, None], kernel[None], dz[:, None], (1, stride),
-                                         padding, use_bias, need_dx)
-    return (None if dx is None else dx[:, 0]), dkernel[0], dbias
+@registry.register("conv_backward", "numba")
+def conv_backward(inputs, kernel, dy, strides=1, padding="valid", need_dx=True):
+    """See :func:`minidl.ops.conv.conv_backward`."""
+    x4, k4, s2, was_1d = ref.as_2d(inputs, kernel, strides)
+    dx, dk = conv2d_backward(x4, k4, dy[:, None] if was_1d else dy, s2, padding, need_dx)
+    if was_1d:
+        return (None if dx is None else dx[:, 0]), dk[0]
+    return dx, dk

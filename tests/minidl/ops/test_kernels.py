@@ -16,10 +16,46 @@ import sys
 import numpy as np
 import pytest
 
-from minidl import activations, config, losses
-from minidl.kernels import _gemm
-from minidl.kernels import activation as act_kernels
-from minidl.kernels import conv, dense, embedding, pool, reference, xent
+from types import SimpleNamespace
+
+from minidl import activations, config, losses, ops
+from minidl.ops.numba import threads as _threads
+from minidl.ops.numba import tuning
+
+
+# The assertions below predate minidl.ops; these adapters give the old kernel API on top of
+# the ops (which dispatch to Numba in these tests) and of their NumPy references.
+def _with_bias(z, bias):
+    if bias is not None:
+        z = z + bias
+    return z
+
+
+conv = SimpleNamespace(
+    conv2d_forward=lambda x, k, b, s, p: _with_bias(ops.conv(x, k, s, p), b),
+    conv2d_backward=lambda x, k, dz, s, p, use_bias, need_dx=True: (
+        *ops.conv_backward(x, k, dz, s, p, need_dx), ops.bias_grad(dz) if use_bias else None))
+conv.conv1d_forward, conv.conv1d_backward = conv.conv2d_forward, conv.conv2d_backward
+pool = SimpleNamespace(maxpool2d_forward=ops.max_pool_with_argmax, maxpool1d_forward=ops.max_pool_with_argmax,
+                       maxpool2d_backward=ops.max_pool_backward, maxpool1d_backward=ops.max_pool_backward)
+embedding = SimpleNamespace(forward=ops.embedding_lookup, backward=ops.embedding_scatter_add)
+act_kernels = SimpleNamespace(
+    forward=lambda z, bias, act: ops.bias_activation(z, bias, act.name),
+    backward=lambda act, z, y, dy: ops.bias_activation_backward(act.name, z, y, dy),
+    bias_grad=ops.bias_grad)
+dense = SimpleNamespace(backward=lambda x, k, dz, use_bias, need_dx=True: (
+    ops.matmul(dz, k.T) if need_dx else None, ops.matmul(x.T, dz), ops.bias_grad(dz) if use_bias else None))
+xent = SimpleNamespace(softmax_cross_entropy=ops.softmax_cross_entropy_with_logits,
+                       sparse_softmax_cross_entropy=ops.sparse_softmax_cross_entropy_with_logits)
+reference = SimpleNamespace(
+    conv2d_forward=lambda x, k, b, s, p: _with_bias(ops.conv.reference(x, k, s, p), b),
+    conv2d_backward=lambda x, k, dz, s, p, use_bias: (
+        *ops.conv_backward.reference(x, k, dz, s, p), dz.reshape(-1, dz.shape[-1]).sum(axis=0) if use_bias else None),
+    maxpool2d_forward=ops.max_pool_with_argmax.reference, maxpool1d_forward=ops.max_pool_with_argmax.reference,
+    maxpool2d_backward=ops.max_pool_backward.reference, maxpool1d_backward=ops.max_pool_backward.reference,
+    embedding_forward=ops.embedding_lookup.reference, embedding_backward=ops.embedding_scatter_add.reference,
+    dense_backward=lambda x, k, dz, use_bias: (dz @ k.T, x.T @ dz, dz.sum(axis=0) if use_bias else None))
+reference.conv1d_forward, reference.conv1d_backward = reference.conv2d_forward, reference.conv2d_backward
 
 RTOL = {np.float32: 1e-5, np.float64: 1e-12}
 # The parallel path runs the same compiled kernels on other ranges: float32 suffices.
@@ -31,17 +67,16 @@ PATH_DTYPE = pytest.mark.parametrize("path, dtype", [("serial", np.float32), ("s
 def path(request, monkeypatch):
     """Run the Numba backend through its serial or its parallel kernels."""
     monkeypatch.setattr(config, "_BACKEND", "numba")
-    monkeypatch.setattr(act_kernels, "SMALL", 0)
+    monkeypatch.setattr(tuning, "SMALL", 0)
     if request.param == "serial":
         monkeypatch.setattr(config, "_NUM_THREADS", 1)
     else:
         monkeypatch.setattr(config, "_NUM_THREADS", 2)
-        for module in (act_kernels, pool, embedding):
-            monkeypatch.setattr(module, "GRAIN", 8)
-        monkeypatch.setattr(conv, "CHUNK_BYTES", 64)
-        monkeypatch.setattr(_gemm, "GRAIN_MACS", 64)
-        monkeypatch.setattr(_gemm, "MIN_SIDE", 2)
-        monkeypatch.setattr(_gemm, "TINY_MACS", 0)
+        monkeypatch.setattr(tuning, "GRAIN", 8)
+        monkeypatch.setattr(tuning, "CHUNK_BYTES", 64)
+        monkeypatch.setattr(tuning, "GRAIN_MACS", 64)
+        monkeypatch.setattr(tuning, "MIN_SIDE", 2)
+        monkeypatch.setattr(tuning, "TINY_MACS", 0)
     return request.param
 
 
@@ -351,9 +386,13 @@ def test_backend_environment_variable():
     assert out.stdout.split() == ["numba", "False"]
     bad = _python(code, MINIDL_BACKEND="gpu")
     assert bad.returncode != 0 and "MINIDL_BACKEND='gpu' is not one of" in bad.stderr
-    # the allocator tuning (kernels/_memory.py) can be switched off
-    off = _python("import minidl.kernels._memory as m; print(m._applied)", MINIDL_MALLOC_TUNING="0")
-    assert off.stdout.split() == ["False"]
+    # the allocator tuning is opt-in: not applied by import minidl nor by a Numba kernel
+    code = ("import minidl, numpy as np; from minidl.ops.numba import memory as m; a = m._applied; "
+            "minidl.ops.bias_grad(np.ones((300, 3))); print(a, m._applied)")
+    env.pop("MINIDL_MALLOC_TUNING", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert out.stdout.split() == ["None", "None"], out.stderr
+    assert _python(code, MINIDL_MALLOC_TUNING="1").stdout.split() == ["None", "True"]
 
 
 def test_a_training_step_agrees_between_backends(monkeypatch):
@@ -382,7 +421,6 @@ def test_a_training_step_agrees_between_backends(monkeypatch):
 
 
 def test_kernel_pool_runs_every_task_once_and_reraises(monkeypatch):
-    from minidl.kernels import _threads
     monkeypatch.setattr(config, "_NUM_THREADS", 2)
     hits = np.zeros(40, dtype=int)
 
@@ -402,7 +440,6 @@ def test_kernel_pool_runs_every_task_once_and_reraises(monkeypatch):
 
 def test_kernel_pool_backs_off_when_helpers_do_not_pay(monkeypatch):
     """A caller that mostly waits for its helpers switches to serial runs for a while."""
-    from minidl.kernels import _threads
     monkeypatch.setattr(_threads, "_wait_share", 0.0)
     monkeypatch.setattr(_threads, "_serial_until", 0.0)
     for _ in range(3):

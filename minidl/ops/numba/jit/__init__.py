@@ -1,4 +1,4 @@
-"""Numba implementations of the kernels; the dispatch modules one level up pick them.
+"""Numba implementations of the kernels; the drivers one level up call them.
 
 Every function is compiled with ``cache=True`` (machine code is kept in
 ``__pycache__`` and loaded in milliseconds next time) and ``fastmath=False``
@@ -6,7 +6,7 @@ Every function is compiled with ``cache=True`` (machine code is kept in
 
 Each kernel works on a range of its outer loop (rows, images or vocabulary
 entries) given as its last two arguments, and owns every output element of
-that range: the dispatch modules run ranges in parallel on the kernel pool
-(``kernels._threads``), which is why these are serial ``nogil`` functions and
+that range: the drivers run ranges in parallel on the kernel pool
+(``minidl.ops.numba.threads``), which is why these are serial ``nogil`` functions and
 not ``prange`` loops (see that module for the measurements).
 """
