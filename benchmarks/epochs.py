@@ -185,7 +185,7 @@ def _fit_epoch_seconds(framework: str, model, x, y, setup: Setup, epochs: int) -
 
 def matmul_peak(size: int = 4096, reps: int = 3) -> dict[str, float]:
     """float32 GFLOP/s of a size³ np.matmul: NumPy's default BLAS threads, and one thread."""
-    from minidl.kernels._threads import single_threaded_blas
+    from minidl.ops.numba.threads import single_threaded_blas
     a = np.random.default_rng(0).random((size, size), dtype=np.float32)
     b = a.T.copy()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import config
-from .kernels import xent as xent_kernels
+from . import ops
 
 
 def _align(name: str, y_true, y_pred: np.ndarray) -> np.ndarray:
@@ -196,8 +196,8 @@ class CategoricalCrossentropy(Loss):
         return (dp - (dp * p).sum(axis=-1, keepdims=True)) / s
 
     def values_and_mean_gradient(self, y_true, y_pred):
-        if self.from_logits and xent_kernels.available(y_pred):  # loss and gradient in one pass
-            return xent_kernels.softmax_cross_entropy(_align(self.name, y_true, y_pred), y_pred)
+        if self.from_logits:  # loss and gradient in one pass
+            return ops.softmax_cross_entropy_with_logits(_align(self.name, y_true, y_pred), y_pred)
         return super().values_and_mean_gradient(y_true, y_pred)
 
     def as_logits(self):
@@ -243,9 +243,8 @@ class SparseCategoricalCrossentropy(Loss):
         return np.where(mask, d_log / pc, 0)
 
     def values_and_mean_gradient(self, y_true, y_pred):
-        if self.from_logits and xent_kernels.available(y_pred):  # loss and gradient in one pass
-            labels = _sparse_labels(self.name, y_true, y_pred)
-            return xent_kernels.sparse_softmax_cross_entropy(labels, y_pred)
+        if self.from_logits:  # loss and gradient in one pass
+            return ops.sparse_softmax_cross_entropy_with_logits(_sparse_labels(self.name, y_true, y_pred), y_pred)
         return super().values_and_mean_gradient(y_true, y_pred)
 
     def as_logits(self):

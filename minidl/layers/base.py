@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import activations, config, initializers, regularizers
+from .. import activations, config, initializers, ops, regularizers
 from .node import Node, Shape, SymbolicTensor, format_shape, snake_case, unique_name
 
 __all__ = ["Layer", "ActivatedLayer", "Shape", "SymbolicTensor", "format_shape", "unique_name",
@@ -216,6 +216,17 @@ class Layer:
         return self.call(inputs, **kwargs)
 
     @property
+    def output_shape(self):
+        shapes = [t.shape for t in self._node_tensors_list("output_shape")]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _node_tensors_list(self, which: str) -> list:
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has never been called on a symbolic input, "
+                                 f"so it has no {which}")
+        return self._inbound_nodes[0].outputs
+
+    @property
     def input(self):
         return self._node_tensors("input")
 
@@ -297,23 +308,41 @@ class ActivatedLayer(Layer):
         raise NotImplementedError
 
     def forward(self, inputs, training: bool = False, activate: bool = True):
-        from ..kernels import activation as activation_kernels
         z, bias, linear_cache = self.forward_linear(inputs, training)
         if activate:
-            z, y = activation_kernels.forward(z, bias, self.activation)
+            z, y = self._activate(z, bias)
             return y, (linear_cache, z, y)
         if bias is not None:
             z += bias
         return z, (linear_cache, None, None)
 
     def backward(self, cache, dy, need_dx: bool = True):
-        from ..kernels import activation as activation_kernels
         linear_cache, z, y = cache
-        dz = dy if z is None else activation_kernels.backward(self.activation, z, y, dy)
+        if z is not None:
+            fused = _FUSED.get(self.activation)
+            dz = (self.activation.backward(z, y, dy) if fused is None
+                  else ops.bias_activation_backward(fused, z, y, dy))
+        else:
+            dz = dy
         return self.backward_linear(linear_cache, dz, need_dx)
+
+    def _activate(self, z, bias):
+        """(z + bias, activation(z + bias)), fused in one pass for the built-in activations."""
+        fused = _FUSED.get(self.activation)
+        if fused is None:
+            if bias is not None:
+                z += bias
+            return z, self.activation(z)
+        return ops.bias_activation(z, bias, fused)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "activation": self.activation.name}
+
+
+#: the activations ``ops.bias_activation`` fuses, keyed by the instance: a user
+#: subclass reusing a name keeps its own math
+_FUSED = {activations.linear: "linear", activations.sigmoid: "sigmoid", activations.tanh: "tanh",
+          activations.relu: "relu", activations.softmax: "softmax"}
 
 
 def check_rank(layer: Layer, input_shape: Shape, rank: int | Sequence[int], what: str) -> None:

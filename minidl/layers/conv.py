@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers, regularizers
-from ..kernels import conv as conv_kernels
+from .. import ops
 from .base import ActivatedLayer, Shape, check_positive_int, check_rank, format_shape
 from .window_args import normalize_padding, normalize_tuple, spatial_output_lengths
 
@@ -64,18 +64,13 @@ class _Conv(ActivatedLayer):
             raise TypeError(f"Layer {self.name!r} ({type(self).__name__}) expects a NumPy array, "
                             f"got {type(x).__name__}")
         self.compute_output_shape((None, *x.shape[1:]))
-        return self._kernel_forward(x), self.params.get("bias"), x
+        return ops.conv(x, self.params["kernel"], self.strides, self.padding), self.params.get("bias"), x
 
     def backward_linear(self, x, dz, need_dx=True):
-        dx, dkernel, dbias = self._kernel_backward(x, dz, need_dx)
-        return dx, ({"kernel": dkernel, "bias": dbias} if self.use_bias else {"kernel": dkernel})
-
-    def _kernel_forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-    def _kernel_backward(self, x: np.ndarray, dz: np.ndarray, need_dx: bool):
-        """-> dx (None when not ``need_dx``), dkernel, dbias."""
-        raise NotImplementedError
+        dx, dkernel = ops.conv_backward(x, self.params["kernel"], dz, self.strides, self.padding, need_dx)
+        if not self.use_bias:
+            return dx, {"kernel": dkernel}
+        return dx, {"kernel": dkernel, "bias": ops.bias_grad(dz.reshape(-1, self.filters))}
 
     def get_config(self) -> dict:
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
@@ -93,12 +88,6 @@ class Conv2D(_Conv):
     rank = 2
     _layout = "(batch, height, width, channels)"
 
-    def _kernel_forward(self, x):
-        return conv_kernels.conv2d_forward(x, self.params["kernel"], None, self.strides, self.padding)
-
-    def _kernel_backward(self, x, dz, need_dx):
-        return conv_kernels.conv2d_backward(x, self.params["kernel"], dz, self.strides,
-                                            self.padding, self.use_bias, need_dx)
 
 
 class Conv1D(_Conv):
@@ -111,9 +100,3 @@ class Conv1D(_Conv):
     rank = 1
     _layout = "(batch, steps, channels)"
 
-    def _kernel_forward(self, x):
-        return conv_kernels.conv1d_forward(x, self.params["kernel"], None, self.strides[0], self.padding)
-
-    def _kernel_backward(self, x, dz, need_dx):
-        return conv_kernels.conv1d_backward(x, self.params["kernel"], dz, self.strides[0],
-                                            self.padding, self.use_bias, need_dx)

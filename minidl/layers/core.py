@@ -7,7 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import initializers, regularizers
-from ..kernels import dense as dense_kernels
+from .. import ops
 from .base import ActivatedLayer, Layer, Shape, SymbolicTensor, check_positive_int, format_shape
 from .node import Node
 
@@ -89,14 +89,16 @@ class Dense(ActivatedLayer):
         if x.ndim < 2 or x.shape[-1] != fan_in:
             raise ValueError(f"Layer {self.name!r} (Dense) expects inputs of shape (batch, ..., {fan_in}), "
                              f"got {x.shape}")
-        z = dense_kernels.matmul(x.reshape(-1, fan_in), self.params["kernel"])
+        z = ops.matmul(x.reshape(-1, fan_in), self.params["kernel"])
         return z.reshape(*x.shape[:-1], self.units), self.params.get("bias"), x
 
     def backward_linear(self, x, dz, need_dx=True):
-        dx, dw, db = dense_kernels.backward(x.reshape(-1, x.shape[-1]), self.params["kernel"],
-                                            dz.reshape(-1, self.units), self.use_bias, need_dx=need_dx)
-        grads = {"kernel": dw, "bias": db} if self.use_bias else {"kernel": dw}
-        return (None if dx is None else dx.reshape(x.shape)), grads
+        x2, dz2 = x.reshape(-1, x.shape[-1]), dz.reshape(-1, self.units)
+        grads = {"kernel": ops.matmul(x2.T, dz2)}
+        if self.use_bias:
+            grads["bias"] = ops.bias_grad(dz2)
+        dx = ops.matmul(dz2, self.params["kernel"].T).reshape(x.shape) if need_dx else None
+        return dx, grads
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,

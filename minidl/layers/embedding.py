@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers, regularizers
-from ..kernels import embedding as embedding_kernels
+from .. import ops
 from .base import Layer, Shape, check_positive_int, format_shape
 
 
@@ -64,11 +64,11 @@ class Embedding(Layer):
 
     def forward(self, x, training=False):
         ids = self._indices(x)
-        return embedding_kernels.forward(ids, self.params["embeddings"]), (ids, np.asarray(x).dtype)
+        return ops.embedding_lookup(ids, self.params["embeddings"]), (ids, np.asarray(x).dtype)
 
     def backward(self, cache, dy, need_dx=True):
         ids, x_dtype = cache
-        grads = {"embeddings": embedding_kernels.backward(ids, dy, self.input_dim)}
+        grads = {"embeddings": ops.embedding_scatter_add(ids, dy, self.input_dim)}
         if not need_dx:  # ids are not differentiable; skip the zeros
             return None, grads
         return np.zeros(ids.shape, dtype=x_dtype if x_dtype.kind == "f" else dy.dtype), grads

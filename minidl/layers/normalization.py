@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers, regularizers
-from ..kernels import batchnorm as bn_kernels
+from .. import ops
 from .base import Layer, Shape, format_shape
 
 
@@ -86,13 +86,13 @@ class BatchNormalization(Layer):
         x2 = xt.reshape(-1, xt.shape[-1])
         batch_statistics = bool(training and self.trainable)
         if batch_statistics:
-            mean, variance = bn_kernels.moments(x2)
+            mean, variance = ops.batch_norm_moments(x2)
             m = self.momentum
             self.state["moving_mean"][...] = self.state["moving_mean"] * m + mean * (1.0 - m)
             self.state["moving_variance"][...] = self.state["moving_variance"] * m + variance * (1.0 - m)
         else:
             mean, variance = self.state["moving_mean"], self.state["moving_variance"]
-        y2, x_hat, inv_std = bn_kernels.forward(
+        y2, x_hat, inv_std = ops.batch_norm_forward(
             x2, self.params.get("gamma"), self.params.get("beta"), mean, variance, self.epsilon)
         y = np.moveaxis(y2.reshape(xt.shape), -1, self.axis)
         return y, (x_hat, inv_std, xt.shape, batch_statistics)
@@ -100,7 +100,7 @@ class BatchNormalization(Layer):
     def backward(self, cache, dy, need_dx=True):
         x_hat, inv_std, xt_shape, batch_statistics = cache
         dy2 = np.moveaxis(dy, self.axis, -1).reshape(-1, xt_shape[-1])
-        dx2, dgamma, dbeta = bn_kernels.backward(dy2, x_hat, self.params.get("gamma"), inv_std, batch_statistics)
+        dx2, dgamma, dbeta = ops.batch_norm_backward(dy2, x_hat, self.params.get("gamma"), inv_std, batch_statistics)
         grads = {}
         if self.scale:
             grads["gamma"] = dgamma

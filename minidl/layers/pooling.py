@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import pool as pool_kernels
+from .. import ops
 from .base import Layer, Shape, check_rank
 from .window_args import normalize_padding, normalize_tuple, spatial_output_lengths
 
@@ -35,12 +35,12 @@ class _MaxPooling(Layer):
 
     def forward(self, x, training=False):
         self.compute_output_shape((None, *x.shape[1:]))
-        y, argmax = self._kernel_forward(x)
+        y, argmax = ops.max_pool_with_argmax(x, self.pool_size, self.strides, self.padding)
         return y, (argmax, x.shape)
 
     def backward(self, cache, dy, need_dx=True):
         argmax, x_shape = cache
-        return self._kernel_backward(dy, argmax, x_shape), {}
+        return ops.max_pool_backward(dy, argmax, x_shape, self.pool_size, self.strides, self.padding), {}
 
     def get_config(self) -> dict:
         return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
@@ -53,23 +53,9 @@ class MaxPooling2D(_MaxPooling):
     rank = 2
     _layout = "(batch, height, width, channels)"
 
-    def _kernel_forward(self, x: np.ndarray):
-        return pool_kernels.maxpool2d_forward(x, self.pool_size, self.strides, self.padding)
-
-    def _kernel_backward(self, dy: np.ndarray, argmax: np.ndarray, x_shape) -> np.ndarray:
-        return pool_kernels.maxpool2d_backward(dy, argmax, x_shape, self.pool_size,
-                                               self.strides, self.padding)
-
 
 class MaxPooling1D(_MaxPooling):
     """Shapes: x (batch, steps, c) -> y (batch, out_steps, c)."""
 
     rank = 1
     _layout = "(batch, steps, channels)"
-
-    def _kernel_forward(self, x: np.ndarray):
-        return pool_kernels.maxpool1d_forward(x, self.pool_size[0], self.strides[0], self.padding)
-
-    def _kernel_backward(self, dy: np.ndarray, argmax: np.ndarray, x_shape) -> np.ndarray:
-        return pool_kernels.maxpool1d_backward(dy, argmax, x_shape, self.pool_size[0],
-                                               self.strides[0], self.padding)

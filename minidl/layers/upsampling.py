@@ -1,7 +1,7 @@
 """UpSampling2D: nearest-neighbour repetition of rows and columns, channels last."""
 from __future__ import annotations
 
-from ..kernels import upsampling as upsampling_kernels
+from .. import ops
 from .base import Layer, Shape, check_rank
 from .window_args import normalize_tuple
 
@@ -28,10 +28,10 @@ class UpSampling2D(Layer):
 
     def forward(self, x, training=False):
         self.compute_output_shape((None, *x.shape[1:]))
-        return upsampling_kernels.upsampling2d_forward(x, self.size), None
+        return ops.upsampling2d(x, self.size), None
 
     def backward(self, cache, dy, need_dx=True):
-        return upsampling_kernels.upsampling2d_backward(dy, self.size), {}
+        return ops.upsampling2d_backward(dy, self.size), {}
 
     def get_config(self) -> dict:
         return {**super().get_config(), "size": self.size, "interpolation": self.interpolation}

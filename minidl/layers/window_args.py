@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..kernels.padding import PADDINGS, output_length
+from ..ops.padding import PADDINGS, output_length
 from .base import Layer, Shape, check_positive_int, format_shape
 
 

@@ -87,7 +87,7 @@ class Loops:
         if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)):
             raise TypeError(f"validation_split must be a number in [0, 1), got {validation_split!r}")
         if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+            raise ValueError(f"validation_split must be in (0, 1) (or 0 for none), got {validation_split}")
         train = self._batches(x, y, batch_size, sample_weight, class_weight)
         val = None
         if validation_split:

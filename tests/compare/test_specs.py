@@ -71,7 +71,7 @@ def test_both_models_have_the_same_layout(name, restore_floatx):
     assert [w.shape for w in md.get_weights()] == [tuple(w.shape) for w in km.get_weights()]
     for a, b in zip(md.get_weights(), km.get_weights()):
         np.testing.assert_array_equal(a, b)  # set_weights copied minidl's initialization
-    assert [l.name for l in md.layers] == [l.name for l in km.layers if l.name != "input"]
+    assert [l.name for l in md.layers if l.name != "input"] == [l.name for l in km.layers if l.name != "input"]
 
 
 def test_same_seed_same_initialization():

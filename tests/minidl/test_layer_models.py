@@ -279,9 +279,9 @@ def _spied_model():
     model.compile(minidl.optimizers.SGD(0.1), "categorical_crossentropy")
     flags: list[bool] = []
     for layer in model.layers:
-        def spy(x, training=False, _forward=layer.forward):
+        def spy(x, training=False, _forward=layer.forward, **kwargs):
             flags.append(training)
-            return _forward(x, training=training)
+            return _forward(x, training=training, **kwargs)
 
         layer.forward = spy
     return model, flags

@@ -273,8 +273,3 @@ def test_interrupted_fit_keeps_finished_epochs():
     assert len(model.history.history["loss"]) == 3
 
 
-def test_shared_layer_is_refused():
-    inp = Input((2,))
-    dense = layers.Dense(2)
-    with pytest.raises(ValueError, match="is used more than once"):
-        Model(inp, dense(dense(inp)))
