@@ -101,18 +101,37 @@ class RandomUniform(Initializer):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
+class TruncatedNormal(Initializer):
+    """Normal draws re-drawn until within two standard deviations of the mean
+    (Keras's ``TruncatedNormal``: ``stddev`` is that of the untruncated normal)."""
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        return (self.mean + _truncated_normal(self._rng(), self.stddev, shape)).astype(_dtype(dtype))
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
 class VarianceScaling(Initializer):
     """Keras's ``VarianceScaling``: variance ``scale / n`` with n from the fans."""
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
                  distribution: str = "truncated_normal", seed: int | None = None):
         super().__init__(seed)
-        if scale <= 0:
-            raise ValueError(f"VarianceScaling: scale must be positive, got {scale}")
+        if not scale > 0:
+            raise ValueError(f"VarianceScaling: scale must be a positive number, got {scale!r}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"VarianceScaling: unknown mode {mode!r}")
+            raise ValueError(f"VarianceScaling: mode must be one of 'fan_in', 'fan_out', 'fan_avg', got {mode!r}")
+        distribution = distribution.lower()
+        if distribution == "normal":  # Keras's alias
+            distribution = "truncated_normal"
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
-            raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
+            raise ValueError("VarianceScaling: distribution must be one of 'truncated_normal', "
+                             f"'untruncated_normal', 'uniform', got {distribution!r}")
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
     def __call__(self, shape, dtype=None):
@@ -176,22 +195,108 @@ class HeNormal(VarianceScaling):
         return {"seed": self.seed}
 
 
-_BY_NAME = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant,
-    "random_normal": RandomNormal, "random_uniform": RandomUniform,
-    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
-    "he_uniform": HeUniform, "he_normal": HeNormal,
-    "variance_scaling": VarianceScaling,
-}
+class LecunUniform(VarianceScaling):
+    def __init__(self, seed: int | None = None):
+        super().__init__(1.0, "fan_in", "uniform", seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
 
 
-def get(identifier: str | Initializer) -> Initializer:
-    """Resolve a Keras name (``"glorot_uniform"``) or pass an Initializer through."""
+class LecunNormal(VarianceScaling):
+    def __init__(self, seed: int | None = None):
+        super().__init__(1.0, "fan_in", "truncated_normal", seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class Orthogonal(Initializer):
+    """``gain`` times an orthogonal matrix (the Q of a QR of a normal draw, signs
+    fixed by R's diagonal), for shape (..., n) flattened to (prod(...), n)."""
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal: the shape must have at least 2 axes, got {shape}")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = self._rng().normal(0.0, 1.0, (max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
+class Identity(Initializer):
+    """``gain`` times the identity (2-D shapes only; rectangular allowed)."""
+
+    def __init__(self, gain: float = 1.0):
+        super().__init__(None)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 2:
+            raise ValueError(f"Identity: only 2-D shapes can be initialized, got {tuple(shape)}")
+        return (self.gain * np.eye(*shape)).astype(_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+_CLASSES = (Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
+            GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal, Orthogonal, Identity)
+
+
+def _snake(name: str) -> str:
+    import re
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+# Keras's table: class names, their snake_case forms, and its aliases
+_BY_NAME: dict[str, type] = {**{c.__name__: c for c in _CLASSES}, **{_snake(c.__name__): c for c in _CLASSES},
+                             "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros,
+                             "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal}
+
+
+def serialize(initializer: Initializer) -> dict:
+    """``{"class_name": ..., "config": ...}`` as Keras's ``initializers.serialize``."""
+    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
+            "config": initializer.get_config(), "registered_name": None}
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> Initializer:
+    """Rebuild an initializer from :func:`serialize`'s dict."""
+    table = {**_BY_NAME, **(custom_objects or {})}
+    name = config.get("class_name")
+    if name not in table:
+        raise ValueError(f"Unknown initializer {name!r}; valid names: {sorted(_BY_NAME)}")
+    return table[name](**config.get("config", {}))
+
+
+def get(identifier) -> Initializer:
+    """Resolve a Keras name (``"glorot_uniform"``, ``"GlorotUniform"``), a serialized
+    dict, an Initializer class, or pass an Initializer (or any callable
+    ``f(shape, dtype)``) through."""
     if isinstance(identifier, Initializer):
         return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in _BY_NAME:
-            raise ValueError(f"Unknown initializer {identifier!r}; valid names: {sorted(_BY_NAME)}")
-        return _BY_NAME[key]()
-    raise TypeError(f"initializer must be a name or an Initializer, got {identifier!r}")
+        cls = _BY_NAME.get(identifier) or _BY_NAME.get(identifier.lower())
+        if cls is None:
+            raise ValueError(f"Unknown initializer {identifier!r}; valid names: "
+                             f"{sorted(k for k in _BY_NAME if k.islower())}")
+        return cls()
+    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"initializer must be a name, a config dict or an Initializer, got {identifier!r}")

@@ -62,3 +62,70 @@ def test_dtype_follows_floatx(float64):
 def test_unknown_name():
     with pytest.raises(ValueError, match=r"Unknown initializer 'xavier'; valid names: \[.*'glorot_uniform'"):
         initializers.get("xavier")
+
+
+NEW = ["TruncatedNormal", "LecunNormal", "LecunUniform", "Orthogonal", "Identity", "VarianceScaling",
+       "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "RandomNormal", "RandomUniform", "Constant",
+       "Zeros", "Ones"]
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("name", NEW)
+def test_config_defaults_match_keras(name):
+    keras = pytest.importorskip("keras")
+    ours, theirs = getattr(initializers, name)().get_config(), getattr(keras.initializers, name)().get_config()
+    # Keras 3.15's variance-scaling family also has input_axes/output_axes (not in minidl)
+    assert set(theirs) - set(ours) <= {"input_axes", "output_axes"}
+    # Keras's Identity leaves gain out of its config (so it does not round-trip); minidl keeps it
+    assert {k: ours[k] for k in theirs if k in ours} == {k: theirs[k] for k in theirs if k in ours}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("identifier", ["truncated_normal", "lecun_normal", "LecunUniform", "orthogonal",
+                                        "identity", "normal", "uniform", "zero", "one", "OrthogonalInitializer"])
+def test_get_resolves_keras_names(identifier):
+    keras = pytest.importorskip("keras")
+    assert type(initializers.get(identifier)).__name__ == type(keras.initializers.get(identifier)).__name__
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_serialize_round_trip_and_seeded_bits(name):
+    cls = getattr(initializers, name)
+    kwargs = {"seed": 5} if "seed" in cls().get_config() else {}
+    init = cls(**kwargs)
+    back = initializers.deserialize(initializers.serialize(init))
+    assert type(back) is cls and back.get_config() == init.get_config()
+    np.testing.assert_array_equal(init((6, 4)), back((6, 4)))
+    assert initializers.get(initializers.serialize(init)).get_config() == init.get_config()
+
+
+def test_truncated_normal_and_lecun_statistics():
+    w = initializers.TruncatedNormal(mean=1.0, stddev=0.5, seed=1)((200, 100))
+    assert np.abs(w - 1.0).max() <= 1.0 and w.mean() == pytest.approx(1.0, abs=0.01)
+    assert w.std() == pytest.approx(0.5 * 0.8796256610342398, rel=0.03)
+    assert initializers.LecunNormal(seed=2)((400, 200)).var() == pytest.approx(1 / 400, rel=0.05)
+    u = initializers.LecunUniform(seed=2)((400, 200))
+    assert np.abs(u).max() <= np.sqrt(3 / 400) and u.var() == pytest.approx(1 / 400, rel=0.05)
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (4, 6), (3, 3, 2, 5)])
+def test_orthogonal_columns_or_rows_are_orthonormal(shape):
+    w = initializers.Orthogonal(gain=2.0, seed=3)(shape).astype(np.float64).reshape(-1, shape[-1])
+    small = w.T @ w if w.shape[0] >= w.shape[1] else w @ w.T
+    np.testing.assert_allclose(small, 4.0 * np.eye(small.shape[0]), atol=1e-5)
+
+
+@pytest.mark.keras
+def test_identity_matches_keras():
+    keras = pytest.importorskip("keras")
+    np.testing.assert_array_equal(initializers.Identity(gain=0.5)((3, 5)),
+                                  np.asarray(keras.initializers.Identity(gain=0.5)((3, 5))))
+    with pytest.raises(ValueError, match=r"Identity: only 2-D shapes can be initialized, got \(2, 2, 2\)"):
+        initializers.Identity()((2, 2, 2))
+
+
+def test_variance_scaling_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"VarianceScaling: mode must be one of .*got 'fan_middle'"):
+        initializers.VarianceScaling(mode="fan_middle")
+    with pytest.raises(ValueError, match=r"VarianceScaling: scale must be a positive number, got -1"):
+        initializers.VarianceScaling(scale=-1)

@@ -1,0 +1,209 @@
+"""The optimizer base: learning rate (float or schedule), clipping, weight decay, state.
+
+``apply(slots)`` takes ``[(key, param, grad), ...]`` and updates every param in
+place, in the order of Keras 3's ``BaseOptimizer.apply``: gradients cast to the
+weight dtype, clipped (``clipnorm`` per weight, or ``global_clipnorm`` over all,
+or ``clipvalue``), then decoupled weight decay ``w -= w·wd·lr``, then the
+update rule of the subclass with the learning rate at the current step, then
+``iterations += 1``. Per-weight state (momenta...) lives under ``key``.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import re
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .schedules import LearningRateSchedule, deserialize as _deserialize_schedule, serialize as _serialize_schedule
+
+
+def check_range(owner: str, arg: str, value, low=None, high=None, low_open=False, high_open=False) -> None:
+    """Raise ``ValueError("Adam: beta_1 must be in [0, 1), got 1.0")`` when out of range."""
+    bad = not isinstance(value, (int, float, np.floating, np.integer)) or isinstance(value, bool) \
+        or not math.isfinite(value)
+    if not bad and low is not None:
+        bad = value <= low if low_open else value < low
+    if not bad and high is not None:
+        bad = value >= high if high_open else value > high
+    if bad:
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
+        raise ValueError(f"{owner}: {arg} must be a number in {interval}, got {value!r}")
+
+
+class Optimizer:
+    """Keras 3's optimizer interface for minidl's trainer (see the module docstring)."""
+
+    def __init__(self, learning_rate, weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None,
+                 name: str | None = None, **kwargs):
+        owner = type(self).__name__
+        for unsupported in ("use_ema", "loss_scale_factor", "gradient_accumulation_steps"):
+            if kwargs.pop(unsupported, None):
+                raise ValueError(f"{owner}: {unsupported} is not supported by minidl")
+        kwargs.pop("ema_momentum", None)
+        kwargs.pop("ema_overwrite_frequency", None)
+        if kwargs:
+            raise ValueError(f"{owner}: argument(s) not recognized: {kwargs}")
+        self._learning_rate = self._checked_learning_rate(learning_rate)
+        if weight_decay is not None:
+            check_range(owner, "weight_decay", weight_decay, low=0)
+        given = {k: v for k, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                                   ("global_clipnorm", global_clipnorm)) if v is not None}
+        if len(given) > 1:
+            raise ValueError(f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can be set, got {given}")
+        for arg, value in given.items():
+            check_range(owner, arg, value, low=0, low_open=True)
+        self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.name = name or re.sub(r"(?<!^)(?=[A-Z])", "_", owner).lower()
+        self.iterations = 0
+        self._slots: dict[object, dict[str, np.ndarray]] = {}
+        self._exclude_names: re.Pattern | None = None
+        self._exclude_keys: set = set()
+
+    # ---- learning rate ---------------------------------------------------------
+    def _checked_learning_rate(self, value):
+        if isinstance(value, LearningRateSchedule) or (callable(value) and not isinstance(value, (int, float))):
+            return value
+        ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+        if not ok or not math.isfinite(value) or value <= 0:
+            raise ValueError(f"{type(self).__name__}: learning_rate must be a positive number or a "
+                             f"LearningRateSchedule, got {value!r}")
+        return float(value)
+
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate of the next update: a schedule is evaluated at ``iterations``."""
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            return float(lr(self.iterations))
+        if callable(lr):
+            return float(lr())
+        return lr
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        if isinstance(value, LearningRateSchedule) or callable(value):
+            self._learning_rate = value
+            return
+        if isinstance(self._learning_rate, LearningRateSchedule):
+            raise TypeError(f"{type(self).__name__} was created with a LearningRateSchedule as its learning "
+                            "rate, so its learning rate cannot be set to a number")
+        value = float(value)
+        if not math.isfinite(value) or value < 0:  # 0 allowed: ReduceLROnPlateau(min_lr=0)
+            raise ValueError(f"{type(self).__name__}: learning_rate must be a non-negative number, got {value!r}")
+        self._learning_rate = value
+
+    # ---- state -------------------------------------------------------------------
+    def slot(self, key, name: str, like: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        """The per-weight state array ``name`` for ``key``, created as ``full_like(like, fill)``."""
+        per_weight = self._slots.setdefault(key, {})
+        if name not in per_weight:
+            per_weight[name] = np.full_like(like, fill)
+        return per_weight[name]
+
+    def _extra_state(self) -> dict:
+        """Optimizer-wide state besides the slots (Nadam's running product)."""
+        return {}
+
+    def _set_extra_state(self, extra: dict) -> None:
+        pass
+
+    def get_state(self) -> dict:
+        """A deep copy of everything an update changes: slots, iterations, the
+        learning rate (when a number: callbacks change it) and any extra state."""
+        state = {"iterations": self.iterations, "slots": copy.deepcopy(self._slots),
+                 "extra": copy.deepcopy(self._extra_state())}
+        if isinstance(self._learning_rate, float):
+            state["learning_rate"] = self._learning_rate
+        return state
+
+    def set_state(self, state: dict) -> None:
+        """Restore :meth:`get_state`'s dict (copied, so the dict can be reused)."""
+        self.iterations = int(state["iterations"])
+        self._slots = copy.deepcopy(state["slots"])
+        self._set_extra_state(copy.deepcopy(state.get("extra", {})))
+        if "learning_rate" in state and isinstance(self._learning_rate, float):
+            self._learning_rate = float(state["learning_rate"])
+
+    # ---- the update ----------------------------------------------------------------
+    def exclude_from_weight_decay(self, var_list: Iterable | None = None, var_names: Iterable[str] | None = None):
+        """Skip weight decay for these slot keys, or for keys whose text matches any of ``var_names``."""
+        self._exclude_keys = set(var_list or [])
+        names = list(var_names or [])
+        self._exclude_names = re.compile("|".join(map(re.escape, names))) if names else None
+
+    def _use_weight_decay(self, key) -> bool:
+        if key in self._exclude_keys:
+            return False
+        text = "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
+        return self._exclude_names is None or self._exclude_names.search(text) is None
+
+    def apply(self, slots: Iterable[tuple[object, np.ndarray, np.ndarray]]) -> None:
+        """One update of every ``(key, param, grad)``; ``iterations`` grows by one."""
+        slots = list(slots)
+        for key, param, grad in slots:  # check first: a call that raises changes nothing
+            if np.shape(grad) != param.shape:
+                raise ValueError(f"{type(self).__name__}: gradient for {key!r} has shape {np.shape(grad)}, "
+                                 f"the weight has shape {param.shape}")
+        keys = [k for k, _, _ in slots]
+        params = [p for _, p, _ in slots]
+        grads = self._clip([np.asarray(g).astype(p.dtype, copy=False) for _, p, g in slots])
+        lr = self.learning_rate
+        if self.weight_decay is not None:
+            for key, param in zip(keys, params):
+                if self._use_weight_decay(key):
+                    f = param.dtype.type
+                    param -= param * f(self.weight_decay) * f(lr)
+        self._before_updates(params)
+        for key, param, grad in zip(keys, params, grads):
+            self.update(key, param, grad, lr)
+        self.iterations += 1
+
+    def _clip(self, grads: list[np.ndarray]) -> list[np.ndarray]:
+        if self.clipnorm:
+            out = []
+            for g in grads:
+                norm = math.sqrt(float(np.sum(np.square(g, dtype=np.float64))))
+                out.append(g * g.dtype.type(self.clipnorm) / g.dtype.type(max(norm, self.clipnorm)))
+            return out
+        if self.global_clipnorm:
+            norm = math.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads))
+            scale = self.global_clipnorm * min(1.0 / norm if norm else math.inf, 1.0 / self.global_clipnorm)
+            if not math.isfinite(norm):
+                scale = math.nan  # Keras: a non-finite norm makes every gradient NaN
+            return [g * g.dtype.type(scale) for g in grads]
+        if self.clipvalue:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def _before_updates(self, params: list[np.ndarray]) -> None:
+        """Hook run once per step before the per-weight updates (Nadam)."""
+
+    def update(self, key, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
+        raise NotImplementedError
+
+    # ---- config --------------------------------------------------------------------
+    def get_config(self) -> dict:
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            lr = _serialize_schedule(lr)
+        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Optimizer":
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = _deserialize_schedule(config["learning_rate"], custom_objects)
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.get_config()})"
+
+
+LearningRate = float | LearningRateSchedule | Callable[[], float]
