@@ -152,8 +152,10 @@ class CallbackList(Callback):
                 raise TypeError(f"callbacks must be minidl.callbacks.Callback instances, got {cb!r}")
         self.history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
         if self.history is None and add_history:
+            # first, where Keras appends it: an interrupt raised by a later callback
+            # still finds the epoch recorded
             self.history = History()
-            self.callbacks.append(self.history)
+            self.callbacks.insert(0, self.history)
         if add_progbar and not any(isinstance(cb, ProgressBar) for cb in self.callbacks):
             self.callbacks.append(ProgressBar(params.get("verbose", 1), params.get("epochs"), params.get("steps")))
         self.set_model(model)

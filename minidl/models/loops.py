@@ -26,13 +26,6 @@ def _epoch_count(what: str, value) -> int:
     return int(value)
 
 
-def _wants_batch_logs(cbs) -> bool:
-    """Per-batch logs cost as much as an XOR step: build them only for callbacks that read them."""
-    base = callbacks_module.Callback
-    return any(type(cb).on_train_batch_end is not base.on_train_batch_end
-               or type(cb).on_train_batch_begin is not base.on_train_batch_begin for cb in cbs.callbacks)
-
-
 class Loops:
     """fit / evaluate / predict; the model's Trainer supplies ``_batches`` and ``_step``."""
 
@@ -63,15 +56,17 @@ class Loops:
         rng = config.make_rng(seed)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=True, add_progbar=verbose != 0,
                                             verbose=verbose, epochs=epochs, steps=steps)
-        self.history = next(cb for cb in cbs.callbacks if isinstance(cb, callbacks_module.History))
+        self.history = cbs.history
         self.stop_training = False
-        batch_logs = _wants_batch_logs(cbs)
+        self._initial_epoch = None
         cbs.on_train_begin({})
+        if self._initial_epoch is not None:  # BackupAndRestore restored a run: go on from there
+            initial_epoch, self._initial_epoch = max(initial_epoch, self._initial_epoch), None
         logs: dict = {}
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch, {})
             order = rng.permutation(train.count) if shuffle else None
-            logs = self._train_epoch(train, order, steps, cbs, batch_logs, epoch)
+            logs = self._train_epoch(train, order, steps, cbs, cbs.needs_batch_logs, epoch)
             if val is not None and not self.history.stop_reason and (epoch + 1) % validation_freq == 0:
                 logs.update({f"val_{k}": v for k, v in self._evaluate_batches(val, cbs).items()})
             cbs.on_epoch_end(epoch, logs)

@@ -12,55 +12,18 @@ import shutil
 
 
 def inbound_layer_names(layer, model=None) -> list[str]:
-    """Names of the layers feeding ``layer``, in order.
-
-    Looked up, first that applies: ``layer._inbound_layer_names`` (a list of
-    names, for a model that records its graph that way); the producing layers
-    of the tensors that built ``layer.output`` (``output.inputs[i].layer``:
-    minidl's SymbolicTensor), or else of the tensors met walking back from
-    ``model.outputs``; else the previous layer in ``model.layers`` (a
-    Sequential chain).
-    """
-    names = getattr(layer, "_inbound_layer_names", None)
-    if names is not None:
-        return list(names)
-    try:
-        out = layer.output
-    except (AttributeError, ValueError, RuntimeError):
-        out = None
-    outs = out if isinstance(out, (list, tuple)) else [out]
-    found = []
-    for tensor in outs:
-        for t in getattr(tensor, "inputs", None) or []:
-            producer = getattr(t, "layer", None)
-            if producer is not None and producer is not layer and producer.name not in found:
-                found.append(producer.name)
-    if not found and model is not None:
-        found = _from_model_graph(layer, model)
-    if found or model is None:
-        return found
-    layers = list(model.layers)
-    i = next((k for k, candidate in enumerate(layers) if candidate is layer), 0)
-    return [layers[i - 1].name] if i > 0 else []
-
-
-def _from_model_graph(layer, model) -> list[str]:
-    """Walk back from ``model.outputs`` or ``model.output`` (SymbolicTensors with ``.layer`` and ``.inputs``)."""
-    found, seen = [], set()
-    try:
-        outputs = getattr(model, "outputs", None) or getattr(model, "output", None) or []
-    except (AttributeError, ValueError, RuntimeError):  # an unbuilt model
-        outputs = []
-    stack = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-    while stack:
-        t = stack.pop()
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        inputs = getattr(t, "inputs", None) or []
-        if getattr(t, "layer", None) is layer:
-            found.extend(i.layer.name for i in inputs if i.layer.name not in found)
-        stack.extend(inputs)
+    """Names of the layers feeding ``layer``, in order, from the graph's nodes
+    (the calls of ``layer`` inside ``model`` when given; a shared layer lists
+    the feeders of every call once)."""
+    nodes = layer._inbound_nodes
+    if model is not None and getattr(model, "graph", None) is not None:
+        in_model = {id(n) for n in model.graph.nodes}
+        nodes = [n for n in nodes if id(n) in in_model]
+    found: list[str] = []
+    for node in nodes:
+        for t in node.inputs:
+            if t.layer.name not in found:
+                found.append(t.layer.name)
     return found
 
 

@@ -197,7 +197,7 @@ def test_lambda_callback_and_callback_list_order():
                                    on_test_end=lambda logs: seen.append(("test_end", logs)))
     model = FakeModel()
     cbs = callbacks.CallbackList([lam], model=model, add_history=True, verbose=0, epochs=2, steps=3)
-    assert isinstance(cbs.callbacks[-1], callbacks.History) and model.history is cbs.history
+    assert isinstance(cbs.callbacks[0], callbacks.History) and model.history is cbs.history  # first: see CallbackList
     assert lam.params == {"verbose": 0, "epochs": 2, "steps": 3} and lam.model is model
     cbs.on_train_begin()
     cbs.on_epoch_end(0, {"loss": 2.0})

@@ -37,14 +37,14 @@ def _id(case) -> str:
 def _conv2d(case, **kwargs) -> tuple[Conv2D, np.ndarray]:
     n, h, w, cin, filters, k, s, padding, activation = case
     layer = Conv2D(filters, k, strides=s, padding=padding, activation=activation, **kwargs)
-    layer._ensure_built((None, h, w, cin))
+    layer._maybe_build((None, h, w, cin))
     return layer, np.random.default_rng(0).standard_normal((n, h, w, cin))
 
 
 def _conv1d(case, **kwargs) -> tuple[Conv1D, np.ndarray]:
     n, steps, cin, filters, k, s, padding, activation = case
     layer = Conv1D(filters, k, strides=s, padding=padding, activation=activation, **kwargs)
-    layer._ensure_built((None, steps, cin))
+    layer._maybe_build((None, steps, cin))
     return layer, np.random.default_rng(0).standard_normal((n, steps, cin))
 
 
@@ -112,7 +112,7 @@ def test_conv2d_weight_layout_and_output_shape(case):
     else:
         expected = ((h - kh) // sh + 1, (w - kw) // sw + 1)
     assert layer.compute_output_shape((None, h, w, cin)) == (None, *expected, filters)
-    assert layer.forward(x.astype(config.floatx())).shape == (n, *expected, filters)
+    assert layer.forward(x.astype(config.floatx()))[0].shape == (n, *expected, filters)
     assert layer.count_params() == kh * kw * cin * filters + filters
 
 
@@ -145,7 +145,7 @@ def test_conv2d_forward_matches_keras(tfk, case):
     ref = _keras_conv(keras, case, 2)
     ref.build(x.shape)
     ref.set_weights(layer.get_weights())
-    assert scaled_error(layer.forward(x), np.asarray(ref(x))) < F32_TOL
+    assert scaled_error(layer.forward(x)[0], np.asarray(ref(x))) < F32_TOL
 
 
 @pytest.mark.keras
@@ -158,7 +158,7 @@ def test_conv1d_forward_matches_keras(tfk, case):
     ref = _keras_conv(keras, case, 1)
     ref.build(x.shape)
     ref.set_weights(layer.get_weights())
-    assert scaled_error(layer.forward(x), np.asarray(ref(x))) < F32_TOL
+    assert scaled_error(layer.forward(x)[0], np.asarray(ref(x))) < F32_TOL
 
 
 @pytest.mark.keras
@@ -173,12 +173,12 @@ def test_conv2d_same_stride2_backward_matches_keras(tfk, float64, case):
     ref.set_weights(layer.get_weights())
     w = np.random.default_rng(5).standard_normal(layer.compute_output_shape((len(x), *x.shape[1:])))
     y_ref, (dx_ref, dk_ref, db_ref) = keras_gradients(tf, ref, x, w)
-    y = layer.forward(x, training=True)
-    dx = layer.backward(w)
+    y, cache = layer.forward(x, training=True)
+    dx, grads = layer.backward(cache, w)
     assert scaled_error(y, y_ref) < F64_TOL
     assert scaled_error(dx, dx_ref) < F64_TOL
-    assert scaled_error(layer.grads["kernel"], dk_ref) < F64_TOL
-    assert scaled_error(layer.grads["bias"], db_ref) < F64_TOL
+    assert scaled_error(grads["kernel"], dk_ref) < F64_TOL
+    assert scaled_error(grads["bias"], db_ref) < F64_TOL
 
 
 # ---- errors -------------------------------------------------------------------
@@ -206,7 +206,7 @@ def test_kernel_larger_than_input_valid():
     with pytest.raises(ValueError, match=r"'c1' \(Conv1D\).*\(None, 3, 2\)"):
         Conv1D(2, 4, name="c1")(Input((3, 2)))
     layer = Conv2D(2, 3, name="c3")
-    layer._ensure_built((None, 8, 8, 1))
+    layer._maybe_build((None, 8, 8, 1))
     with pytest.raises(ValueError, match=r"'c3' \(Conv2D\).*\(None, 2, 8, 1\)"):
         layer.forward(np.zeros((1, 2, 8, 1), np.float32))
     # 'same' pads, so the same kernel fits
@@ -219,7 +219,7 @@ def test_wrong_rank_and_channels():
     with pytest.raises(ValueError, match=r"'c5' \(Conv1D\).*rank 3.*\(None, 8, 8, 3\)"):
         Conv1D(2, 3, name="c5")(Input((8, 8, 3)))
     layer = Conv2D(2, 3, name="c6")
-    layer._ensure_built((None, 8, 8, 3))
+    layer._maybe_build((None, 8, 8, 3))
     with pytest.raises(ValueError, match=r"'c6' \(Conv2D\).*3 input channels.*\(None, 8, 8, 2\)"):
         layer.forward(np.zeros((1, 8, 8, 2), np.float32))
     with pytest.raises(ValueError, match=r"'c6' \(Conv2D\).*rank 4"):

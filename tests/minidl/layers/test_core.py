@@ -67,10 +67,10 @@ def test_flatten_row_major(float64):
 def test_gradcheck_detects_a_wrong_gradient(float64):
     """The checker itself must fail on a wrong backward."""
     class Broken(layers.Dense):
-        def backward_linear(self, dz):
-            dx = super().backward_linear(dz)
-            self.grads["kernel"] = self.grads["kernel"] * 1.01
-            return dx
+        def backward_linear(self, cache, dz, need_dx=True):
+            dx, grads = super().backward_linear(cache, dz, need_dx)
+            grads["kernel"] = grads["kernel"] * 1.01
+            return dx, grads
 
     errors = gradcheck.check_layer(Broken(2), _x((3, 4)))
     assert errors["kernel"] > 1e-3

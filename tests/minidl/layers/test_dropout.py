@@ -23,7 +23,7 @@ def _drop_statistics(y: np.ndarray, rate: float) -> None:
 @pytest.mark.parametrize("rate", RATES)
 def test_training_drops_rate_and_scales_survivors(rate):
     layer = Dropout(rate, seed=3)
-    y = layer.forward(np.ones((200, 500), np.float32), training=True)
+    y, _ = layer.forward(np.ones((200, 500), np.float32), training=True)
     assert y.dtype == np.float32
     _drop_statistics(y, rate)
 
@@ -32,37 +32,46 @@ def test_training_drops_rate_and_scales_survivors(rate):
 def test_inference_is_identity(rate):
     x = np.random.default_rng(0).standard_normal((4, 5, 3)).astype(np.float32)
     layer = Dropout(rate)
-    np.testing.assert_array_equal(layer.forward(x, training=False), x)
+    y, cache = layer.forward(x, training=False)
+    np.testing.assert_array_equal(y, x)
     dy = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
-    np.testing.assert_array_equal(layer.backward(dy), dy)
+    dx, grads = layer.backward(cache, dy)
+    np.testing.assert_array_equal(dx, dy)
+    assert grads == {}
     np.testing.assert_array_equal(layer(x), x)
 
 
 def test_rate_zero_is_identity_in_training():
     x = np.random.default_rng(0).standard_normal((6, 7)).astype(np.float32)
     layer = Dropout(0.0)
-    np.testing.assert_array_equal(layer.forward(x, training=True), x)
-    np.testing.assert_array_equal(layer.backward(x), x)
+    y, cache = layer.forward(x, training=True)
+    np.testing.assert_array_equal(y, x)
+    dx, grads = layer.backward(cache, x)
+    np.testing.assert_array_equal(dx, x)
+    assert grads == {}
 
 
 def test_same_seed_same_masks_and_a_new_mask_each_call():
     x = np.ones((50, 40), np.float32)
     a, b, c = Dropout(0.5, seed=7), Dropout(0.5, seed=7), Dropout(0.5, seed=8)
-    first_a, first_b = a.forward(x, training=True), b.forward(x, training=True)
+    first_a, first_b = a.forward(x, training=True)[0], b.forward(x, training=True)[0]
     np.testing.assert_array_equal(first_a, first_b)
-    assert not np.array_equal(first_a, c.forward(x, training=True))
-    second_a = a.forward(x, training=True)
+    assert not np.array_equal(first_a, c.forward(x, training=True)[0])
+    second_a = a.forward(x, training=True)[0]
     assert not np.array_equal(first_a, second_a)
-    np.testing.assert_array_equal(second_a, b.forward(x, training=True))
+    np.testing.assert_array_equal(second_a, b.forward(x, training=True)[0])
 
 
 def test_backward_uses_the_forward_mask():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((30, 20)).astype(np.float32) + 5  # never 0, so y == 0 marks a drop
     layer = Dropout(0.3, seed=1)
-    y = layer.forward(x, training=True)
+    y, cache = layer.forward(x, training=True)
+    # a later forward draws a new mask; backward must still use its own forward's (the cache's)
+    assert not np.array_equal(layer.forward(x, training=True)[0] == 0, y == 0)
     dy = rng.standard_normal(x.shape).astype(np.float32)
-    dx = layer.backward(dy)
+    dx, grads = layer.backward(cache, dy)
+    assert grads == {}
     np.testing.assert_array_equal(dx == 0, y == 0)
     np.testing.assert_allclose(dx[y != 0], dy[y != 0] / 0.7, rtol=1e-6)
 
@@ -71,11 +80,11 @@ def test_frozen_mask_is_reused_until_the_shape_changes():
     layer = Dropout(0.5, seed=2)
     layer.freeze_mask = True
     x = np.ones((20, 30))
-    first = layer.forward(x, training=True)
-    np.testing.assert_array_equal(layer.forward(x, training=True), first)
-    np.testing.assert_array_equal(layer.forward(x, training=False), x)
-    np.testing.assert_array_equal(layer.forward(x, training=True), first)
-    assert layer.forward(np.ones((20, 31)), training=True).shape == (20, 31)
+    first = layer.forward(x, training=True)[0]
+    np.testing.assert_array_equal(layer.forward(x, training=True)[0], first)
+    np.testing.assert_array_equal(layer.forward(x, training=False)[0], x)
+    np.testing.assert_array_equal(layer.forward(x, training=True)[0], first)
+    assert layer.forward(np.ones((20, 31)), training=True)[0].shape == (20, 31)
 
 
 @pytest.mark.parametrize("shape", [(1, 5), (3, 4, 5), (2, 3, 3, 2)])
@@ -96,9 +105,9 @@ def test_keras_has_the_same_contract(tfk, rate):
     keras, _ = tfk
     x = np.ones((200, 500), np.float32)
     np.testing.assert_array_equal(np.asarray(keras.layers.Dropout(rate)(x, training=False)),
-                                  Dropout(rate).forward(x, training=False))
+                                  Dropout(rate).forward(x, training=False)[0])
     ref_y = np.asarray(keras.layers.Dropout(rate, seed=3)(x, training=True))
-    y = Dropout(rate, seed=3).forward(x, training=True)
+    y, _ = Dropout(rate, seed=3).forward(x, training=True)
     if rate == 0:
         np.testing.assert_array_equal(y, ref_y)
     else:

@@ -32,7 +32,7 @@ def _bn(case, **kwargs):
     whose features have different means and scales."""
     shape, axis, center, scale = case
     layer = BatchNormalization(axis=axis, center=center, scale=scale, **kwargs)
-    layer._ensure_built((None, *shape[1:]))
+    layer._maybe_build((None, *shape[1:]))
     rng = np.random.default_rng(0)
     c = shape[axis]
     weights = []
@@ -66,7 +66,7 @@ def test_gradients_with_penalties(float64):
 
 def test_training_normalizes_with_biased_batch_statistics():
     layer, x = _bn(((6, 4, 3), -1, False, False))
-    y = layer.forward(x.astype(np.float32), training=True)
+    y, _ = layer.forward(x.astype(np.float32), training=True)
     rows = y.reshape(-1, 3)
     np.testing.assert_allclose(rows.mean(axis=0), 0, atol=1e-6)
     var = x.reshape(-1, 3).var(axis=0)  # NumPy's var is the biased one
@@ -89,9 +89,9 @@ def test_a_frozen_layer_uses_moving_statistics_in_training():
     layer, x = _bn(((4, 3), -1, True, True))
     x = x.astype(np.float32)
     before = layer.get_weights()
-    inference = layer.forward(x, training=False)
+    inference, _ = layer.forward(x, training=False)
     layer.trainable = False
-    np.testing.assert_array_equal(layer.forward(x, training=True), inference)
+    np.testing.assert_array_equal(layer.forward(x, training=True)[0], inference)
     for a, b in zip(layer.get_weights(), before):
         np.testing.assert_array_equal(a, b)
 
@@ -115,7 +115,7 @@ def test_forward_matches_keras(tfk, case, training):
     layer, x = _bn(case)
     x = x.astype(np.float32)
     ref = _keras_bn(keras, layer, x.shape)
-    assert scaled_error(layer.forward(x, training=training), np.asarray(ref(x, training=training))) < F32_TOL
+    assert scaled_error(layer.forward(x, training=training)[0], np.asarray(ref(x, training=training))) < F32_TOL
 
 
 @pytest.mark.keras
@@ -134,7 +134,7 @@ def test_moving_statistics_match_keras(tfk, case, momentum):
         assert scaled_error(mine, theirs) < F32_TOL
     # and inference then uses them
     x32 = x.astype(np.float32)
-    assert scaled_error(layer.forward(x32), np.asarray(ref(x32, training=False))) < F32_TOL
+    assert scaled_error(layer.forward(x32)[0], np.asarray(ref(x32, training=False))) < F32_TOL
 
 
 @pytest.mark.keras
@@ -145,10 +145,12 @@ def test_training_backward_matches_keras(tfk, float64, case):
     ref = _keras_bn(keras, layer, x.shape, dtype="float64")
     w = np.random.default_rng(2).standard_normal(x.shape)
     y_ref, (dx_ref, dgamma_ref, dbeta_ref) = keras_gradients(tf, ref, x, w, training=True)
-    assert scaled_error(layer.forward(x, training=True), y_ref) < F64_TOL
-    assert scaled_error(layer.backward(w), dx_ref) < F64_TOL
-    assert scaled_error(layer.grads["gamma"], dgamma_ref) < F64_TOL
-    assert scaled_error(layer.grads["beta"], dbeta_ref) < F64_TOL
+    y, cache = layer.forward(x, training=True)
+    dx, grads = layer.backward(cache, w)
+    assert scaled_error(y, y_ref) < F64_TOL
+    assert scaled_error(dx, dx_ref) < F64_TOL
+    assert scaled_error(grads["gamma"], dgamma_ref) < F64_TOL
+    assert scaled_error(grads["beta"], dbeta_ref) < F64_TOL
 
 
 # ---- errors -------------------------------------------------------------------
@@ -159,7 +161,7 @@ def test_bad_axis_rank_and_features():
     with pytest.raises(ValueError, match=r"'bn2' \(BatchNormalization\) with axis=0"):
         BatchNormalization(axis=0, name="bn2")(Input((4, 5)))
     layer = BatchNormalization(name="bn3")
-    layer._ensure_built((None, 6))
+    layer._maybe_build((None, 6))
     with pytest.raises(ValueError, match=r"'bn3' \(BatchNormalization\) was built for 6 features.*\(None, 5\)"):
         layer.forward(np.zeros((2, 5), np.float32))
     with pytest.raises(ValueError, match=r"'bn3' \(BatchNormalization\).*rank >= 2"):

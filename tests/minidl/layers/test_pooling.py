@@ -65,9 +65,10 @@ def test_maxpool1d_gradients(float64, case):
 def test_backward_routes_to_the_argmax_and_sums_overlaps():
     x = np.array([[0, 5, 1], [2, 3, 4], [9, 1, 0]], np.float32)[None, :, :, None]
     layer = MaxPooling2D(2, strides=1)
-    y = layer.forward(x)
+    y, cache = layer.forward(x)
     np.testing.assert_array_equal(y[0, :, :, 0], [[5, 5], [9, 4]])
-    dx = layer.backward(np.array([[1, 10], [100, 1000]], np.float32)[None, :, :, None])
+    dx, grads = layer.backward(cache, np.array([[1, 10], [100, 1000]], np.float32)[None, :, :, None])
+    assert grads == {}
     # the 5 wins two windows, so it collects both gradients
     np.testing.assert_array_equal(dx[0, :, :, 0], [[0, 11, 0], [0, 0, 1000], [100, 0, 0]])
 
@@ -81,7 +82,7 @@ def test_maxpool2d_output_shape(case):
     expected = ((-(-h // sh), -(-w // sw)) if padding == "same"
                 else ((h - ph) // sh + 1, (w - pw) // sw + 1))
     assert layer.compute_output_shape((None, h, w, c)) == (None, *expected, c)
-    assert layer.forward(x).shape == (n, *expected, c)
+    assert layer.forward(x)[0].shape == (n, *expected, c)
     assert layer.count_params() == 0
 
 
@@ -95,7 +96,7 @@ def test_maxpool2d_forward_matches_keras(tfk, case):
     x = (x + np.random.default_rng(1).standard_normal(x.shape) * 0.01).astype(np.float32)
     _, _, _, _, pool, strides, padding = case
     ref = keras.layers.MaxPooling2D(pool, strides=strides, padding=padding)
-    assert scaled_error(layer.forward(x), np.asarray(ref(x))) < F32_TOL
+    assert scaled_error(layer.forward(x)[0], np.asarray(ref(x))) < F32_TOL
 
 
 @pytest.mark.keras
@@ -106,7 +107,7 @@ def test_maxpool1d_forward_matches_keras(tfk, case):
     x = x.astype(np.float32)
     _, _, _, pool, strides, padding = case
     ref = keras.layers.MaxPooling1D(pool, strides=strides, padding=padding)
-    assert scaled_error(layer.forward(x), np.asarray(ref(x))) < F32_TOL
+    assert scaled_error(layer.forward(x)[0], np.asarray(ref(x))) < F32_TOL
 
 
 @pytest.mark.keras
@@ -118,8 +119,9 @@ def test_maxpool2d_backward_matches_keras(tfk, float64, case):
     ref = keras.layers.MaxPooling2D(pool, strides=strides, padding=padding, dtype="float64")
     w = np.random.default_rng(2).standard_normal(layer.compute_output_shape(x.shape))
     y_ref, (dx_ref,) = keras_gradients(tf, ref, x, w)
-    assert scaled_error(layer.forward(x, training=True), y_ref) < F64_TOL
-    assert scaled_error(layer.backward(w), dx_ref) < F64_TOL
+    y, cache = layer.forward(x, training=True)
+    assert scaled_error(y, y_ref) < F64_TOL
+    assert scaled_error(layer.backward(cache, w)[0], dx_ref) < F64_TOL
 
 
 @pytest.mark.keras
@@ -129,8 +131,9 @@ def test_maxpool1d_backward_matches_keras(tfk, float64):
     ref = keras.layers.MaxPooling1D(3, strides=2, padding="same", dtype="float64")
     w = np.random.default_rng(2).standard_normal(layer.compute_output_shape(x.shape))
     y_ref, (dx_ref,) = keras_gradients(tf, ref, x, w)
-    assert scaled_error(layer.forward(x, training=True), y_ref) < F64_TOL
-    assert scaled_error(layer.backward(w), dx_ref) < F64_TOL
+    y, cache = layer.forward(x, training=True)
+    assert scaled_error(y, y_ref) < F64_TOL
+    assert scaled_error(layer.backward(cache, w)[0], dx_ref) < F64_TOL
 
 
 # ---- errors -------------------------------------------------------------------
