@@ -190,7 +190,10 @@ class Layer:
         arrays = [np.asarray(a) if np.asarray(a).dtype.kind in "biu" else np.asarray(a, dtype=self.dtype)
                   for a in flat]
         shapes = [(None, *a.shape[1:]) for a in arrays]
-        self._maybe_build(shapes if structure == "list" else shapes[0])
+        shape_arg = shapes if structure == "list" else shapes[0]
+        self._maybe_build(shape_arg)
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            self.compute_output_shape(shape_arg)  # the same shape checks as a symbolic call
         return self._call(arrays if structure == "list" else arrays[0], training=bool(training), **kwargs)
 
     def _call_symbolic(self, tensors: list[SymbolicTensor], structure: str, kwargs: dict):
