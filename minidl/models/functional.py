@@ -78,7 +78,7 @@ class Model(Trainer, Layer):
     def layers(self) -> list[Layer]:
         """The layers in topological order, Input layers first (as Keras lists them)."""
         graph = self._require_graph("listing layers")
-        return [*(t.layer for t in graph.inputs), *graph.layers]
+        return list(graph.all_layers)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         layers = self.layers

@@ -48,7 +48,8 @@ class Graph:
                 raise ValueError(f"Model {owner!r}: every input must come from minidl.Input, "
                                  f"got the output of {t.layer.name!r}")
         self.nodes = self._topological_order()
-        self.layers = list(dict.fromkeys(node.layer for node in self.nodes))
+        self.all_layers = self._keras_layer_order()
+        self.layers = [layer for layer in self.all_layers if not isinstance(layer, InputLayer)]
         names = [layer.name for layer in self.layers]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
@@ -80,6 +81,28 @@ class Graph:
             stack.append((node, True))
             stack.extend((t.node, False) for t in reversed(node.inputs) if id(t.node) not in seen)
         return order
+
+    def _keras_layer_order(self) -> list[Layer]:
+        """The layers as Keras lists them (and so orders their weights): by depth,
+        the distance to the outputs, deepest first; ties in the order a depth-first
+        walk from the outputs first meets them."""
+        first_seen: dict[int, int] = {}
+        stack = [t.node for t in reversed(self.outputs)]
+        while stack:  # pre-order walk, inputs of a node in their order
+            node = stack.pop()
+            first_seen.setdefault(id(node.layer), len(first_seen))
+            if not isinstance(node.layer, InputLayer):
+                stack.extend(t.node for t in reversed(node.inputs))
+        input_nodes = [t.node for t in self.inputs]
+        node_depth: dict[int, int] = {}
+        layer_depth: dict[int, int] = {}
+        for node in reversed([*input_nodes, *self.nodes]):
+            depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+            for parent in ([] if isinstance(node.layer, InputLayer) else node.parents):
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+        layers = {id(n.layer): n.layer for n in [*input_nodes, *self.nodes]}
+        return sorted(layers.values(), key=lambda l: (-layer_depth[id(l)], first_seen.get(id(l), -1)))
 
     def foldable(self, index: int, activation_name: str | None) -> bool:
         """Whether output ``index`` comes straight from an activated layer with
