@@ -24,33 +24,38 @@ import numpy as np
 from minidl import io as minidl_io
 
 
-def _minidl_optimizer_state(opt: Any) -> tuple[dict[str, np.ndarray], int]:
+# Layer names are drawn from a process-wide counter (dense_3, ...), so a model rebuilt for a
+# resume may name its layers differently: slots and generators are stored by layer index.
+def _minidl_optimizer_state(model: Any) -> tuple[dict[str, np.ndarray], int]:
+    opt = model.optimizer
+    index = {layer.name: i for i, layer in enumerate(model.layers)}
     if not hasattr(opt, "_slots"):
         raise RuntimeError(f"compare.checkpoint: cannot read the state of minidl optimizer {opt!r} "
                            "(no _slots); resume needs minidl's optimizer state API")
     arrays = {}
     for (layer, weight), slots in opt._slots.items():  # workaround: no public state API yet
         for name, arr in slots.items():
-            arrays[f"{layer}\x1f{weight}\x1f{name}"] = arr
+            arrays[f"{index[layer]}\x1f{weight}\x1f{name}"] = arr
     return arrays, int(opt.iterations)
 
 
-def _minidl_set_optimizer_state(opt: Any, arrays: dict[str, np.ndarray], iterations: int) -> None:
+def _minidl_set_optimizer_state(model: Any, arrays: dict[str, np.ndarray], iterations: int) -> None:
+    opt = model.optimizer
     opt._slots = {}
     for key, arr in arrays.items():
         layer, weight, name = key.split("\x1f")
-        opt._slots.setdefault((layer, weight), {})[name] = np.array(arr)
+        opt._slots.setdefault((model.layers[int(layer)].name, weight), {})[name] = np.array(arr)
     opt.iterations = iterations
 
 
 def _minidl_generators(model: Any) -> dict[str, Any]:
-    return {layer.name: layer._rng.bit_generator.state for layer in model.layers if hasattr(layer, "_rng")}
+    return {str(i): layer._rng.bit_generator.state for i, layer in enumerate(model.layers) if hasattr(layer, "_rng")}
 
 
 def _minidl_set_generators(model: Any, states: dict[str, Any]) -> None:
-    for layer in model.layers:
-        if layer.name in states:
-            layer._rng.bit_generator.state = states[layer.name]
+    for i, layer in enumerate(model.layers):
+        if str(i) in states:
+            layer._rng.bit_generator.state = states[str(i)]
 
 
 def save(path: str, models: dict[str, Any], rngs: dict[str, np.random.Generator], meta: dict[str, Any]) -> None:
@@ -61,7 +66,7 @@ def save(path: str, models: dict[str, Any], rngs: dict[str, np.random.Generator]
         m = models["minidl"]
         for i, w in enumerate(m.get_weights()):
             arrays[f"m_w{i}"] = w
-        slots, its = _minidl_optimizer_state(m.optimizer)
+        slots, its = _minidl_optimizer_state(m)
         for i, (k, v) in enumerate(slots.items()):
             arrays[f"m_o{i}"] = v
         state["m_opt"] = {"keys": list(slots), "iterations": its}
@@ -99,7 +104,7 @@ def load(path: str, models: dict[str, Any], rngs: dict[str, np.random.Generator]
         m.set_weights([arrays[f"m_w{i}"] for i in range(n)])
         keys = state["m_opt"]["keys"]
         slots = {key: arrays[f"m_o{i}"] for i, key in enumerate(keys)}
-        _minidl_set_optimizer_state(m.optimizer, slots, state["m_opt"]["iterations"])
+        _minidl_set_optimizer_state(m, slots, state["m_opt"]["iterations"])
         _minidl_set_generators(m, state["m_gen"])
     if "keras" in models:
         k = models["keras"]

@@ -82,8 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(args.names) > 1:
             p.error("'report' takes no exercise names")
         from .report import write_report
-        for path in write_report(args.out):
-            print(path)
+        try:
+            paths = write_report(args.out)
+        except FileNotFoundError as exc:
+            print(f"report: {exc}", file=sys.stderr)
+            return 1
+        print("\n".join(paths))
         return 0
     if not args.names:
         p.error("name at least one exercise (or 'report'; --list shows them)")

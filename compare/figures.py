@@ -41,9 +41,10 @@ def subtitle(result: dict[str, Any], label: str) -> str:
     """Data label, precision, libraries and the quick-run marker."""
     parts = [label, result["precision"], "minidl (thick, light) vs Keras (thin)"
              if result["framework"] == "both" else result["framework"]]
-    if result["mode"] == "quick":
-        parts.append("QUICK RUN")
-    return " · ".join(parts)
+    if result["mode"] == "quick" and "quick run" not in label:
+        parts.append("quick run (slice, few epochs)")
+    import textwrap
+    return "\n".join(textwrap.wrap(" · ".join(parts), 120))
 
 
 def _series(result: dict[str, Any], variants: tuple[str, ...], lib: str, key: str) -> np.ndarray | None:

@@ -81,7 +81,11 @@ def set_precision(precision: str) -> None:
         raise ValueError(f"precision={precision!r} must be 'float32' or 'float64'")
     import minidl
     minidl.config.set_floatx(precision)
-    import_keras().config.set_floatx(precision)
+    keras = import_keras()
+    keras.config.set_floatx(precision)
+    # Keras caches its global dtype policy from floatx the first time a layer is built: without
+    # this, a float64 run after a float32 one in the same process builds float32 Keras weights
+    keras.config.set_dtype_policy(precision)
 
 
 def run_folder(out: str, ex: Exercise, quick: bool, precision: str) -> str:
@@ -125,11 +129,13 @@ def _build(ex: Exercise, variant: str, seed: int, libs: tuple[str, ...]) -> dict
 def _load_data(ex: Exercise, variant: str, opts: Options) -> Data:
     data = ex.data(variant, opts.quick, opts.data_dir).astype(opts.precision)
     if opts.limit:
-        n = opts.limit
+        n, nv = opts.limit, max(opts.limit // 2, 1)
+        # per-validation-sample extras (e.g. ej01's raw LSTAT column) are cut like the validation set
+        extra = {k: (v[:nv] if isinstance(v, np.ndarray) else v) for k, v in data.extra.items()}
         data = Data(data.x_train[:n], data.y_train[:n],
-                    None if data.x_val is None else data.x_val[:max(n // 2, 1)],
-                    None if data.y_val is None else data.y_val[:max(n // 2, 1)],
-                    data.label + f" · first {n} samples", {**data.info, "limit": n}, data.extra)
+                    None if data.x_val is None else data.x_val[:nv],
+                    None if data.y_val is None else data.y_val[:nv],
+                    data.label + f" · first {n} samples", {**data.info, "limit": n}, extra)
     return data
 
 
