@@ -108,49 +108,34 @@ def make_data(setup: Setup, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     if setup.name == "xor":
         x = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=np.float32)
         return x, np.array([[-1], [1], [1], [-1]], dtype=np.float32)
-    if setup.name == "mnist-dense":
-        return rng.random((n, 784), dtype=np.float32), np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
+    if setup.name == "mnist-dense":  # ej08's dense network flattens 28×28×1 images itself
+        return rng.random((n, 28, 28, 1), dtype=np.float32), np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
     if setup.name == "mnist-conv":
         return rng.random((n, 28, 28, 1), dtype=np.float32), np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
     if setup.name == "imdb-conv1d":
-        return rng.integers(1, 10_000, (n, 400)).astype(np.float32), rng.integers(0, 2, (n, 1)).astype(np.float32)
+        return rng.integers(1, 10_000, (n, 400)).astype(np.int32), rng.integers(0, 2, (n, 1)).astype(np.float32)
     raise ValueError(f"unknown setup {setup.name!r}")
+
+
+# The networks are compare.exercises' definitions (one place for every network of the report).
+_EXERCISE_OF = {"cifar10-dense-b50": ("p3", "mse"), "cifar10-dense-b128": ("p3", "mse"),
+                "xor": ("p6", "221_pm1"), "mnist-dense": ("ej08", "dense"), "mnist-conv": ("ej08", "conv"),
+                "imdb-conv1d": ("ej04", "sgd")}
 
 
 def build(framework: str, setup: Setup):
     """The setup's compiled model in ``framework`` ("minidl" or "keras"), seeded."""
+    from compare.exercises import get
+    if setup.name not in _EXERCISE_OF:
+        raise ValueError(f"unknown setup {setup.name!r}")
     if framework == "minidl":
         import minidl as lib
         lib.config.set_random_seed(0)
     else:
         import keras as lib
         lib.utils.set_random_seed(0)
-    L, R, opt = lib.layers, lib.regularizers, lib.optimizers
-    if setup.name.startswith("cifar10"):
-        model = lib.Sequential([lib.Input((3072,)), L.Dense(100, activation="sigmoid", kernel_regularizer=R.L2(1e-4)),
-                                L.Dense(10, kernel_regularizer=R.L2(1e-4))])
-        model.compile(opt.SGD(learning_rate=0.003), loss="mse", metrics=["categorical_accuracy"])
-    elif setup.name == "xor":
-        model = lib.Sequential([lib.Input((2,)), L.Dense(2, activation="tanh"), L.Dense(1, activation="tanh")])
-        model.compile(opt.SGD(learning_rate=0.1), loss="mse")
-    elif setup.name == "mnist-dense":
-        model = lib.Sequential([lib.Input((784,)), L.Dense(100, activation="relu"), L.Dense(10, activation="softmax")])
-        model.compile(opt.SGD(learning_rate=0.001), loss="categorical_crossentropy", metrics=["accuracy"])
-    elif setup.name == "mnist-conv":
-        model = lib.Sequential([lib.Input((28, 28, 1)), L.Conv2D(30, 5, activation="relu"), L.MaxPooling2D(2),
-                                L.Conv2D(10, 3, activation="relu"), L.MaxPooling2D(2), L.Dropout(0.2),
-                                L.Flatten(), L.Dense(10, activation="softmax")])
-        model.compile(opt.SGD(learning_rate=0.001), loss="categorical_crossentropy", metrics=["accuracy"])
-    elif setup.name == "imdb-conv1d":
-        model = lib.Sequential([lib.Input((400,)), L.Embedding(10_000, 50), L.Dropout(0.5),
-                                L.Conv1D(16, 4, padding="same", activation="relu"), L.MaxPooling1D(2),
-                                L.Dropout(0.5), L.Flatten(),
-                                L.Dense(30, activation="relu", kernel_regularizer=R.L2(0.01)),
-                                L.Dense(1, activation="sigmoid", kernel_regularizer=R.L2(0.01))])
-        model.compile(opt.SGD(learning_rate=0.002), loss="binary_crossentropy", metrics=["accuracy"])
-    else:
-        raise ValueError(f"unknown setup {setup.name!r}")
-    return model
+    name, variant = _EXERCISE_OF[setup.name]
+    return get(name).build(lib, variant)
 
 
 def _epoch_timer(framework: str):

@@ -1,11 +1,11 @@
-"""compare: the report's exercise-2 setups trained in minidl and in Keras side by side.
+"""compare: every exercise of the report trained in minidl and in Keras side by side.
 
-``specs`` declares each setup as plain data; ``build`` turns a spec into a
-minidl model and a Keras model with the same layers and weight order; ``run``
-trains both in lockstep (same initial weights, same batches, same precision)
-and writes histories, figures (``plots``) and a divergence table
-(``divergence``). ``python -m compare --help`` for the command line.
+``compare.exercises`` holds each exercise once (``build(lib, variant)``, NumPy
+data); ``lockstep`` trains both libraries from the same weights on the same
+batches and writes one result JSON per exercise; ``figures`` draws the
+report's figures with both libraries overlaid; ``report`` regenerates
+REPORT.md and report.html from the results on disk. ``python -m compare --help``.
 """
-from .specs import DEFAULT_SUITE, SETUPS, Spec, get_spec
+from .exercises import NAMES, get
 
-__all__ = ["SETUPS", "DEFAULT_SUITE", "Spec", "get_spec"]
+__all__ = ["NAMES", "get"]

@@ -1,69 +1,44 @@
-"""The command line: listing, argument errors (exit 2), missing CIFAR-10 (XOR still runs)."""
+"""python -m compare: argument errors exit 2, --list, a run and a report from the command line."""
 from __future__ import annotations
-
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
-from compare.cli import main
+pytest.importorskip("keras")
+
+from compare.cli import main  # noqa: E402
 
 
-def _exit_code(argv) -> int:
+def _code(argv, capsys):
     try:
-        return main(argv)
+        code = main(argv)
     except SystemExit as exc:
-        return exc.code
-
-
-def test_list(capsys):
-    assert main(["--list"]) == 0
-    out = capsys.readouterr().out
-    for name in ("cifar10-mse", "cifar10-cce", "cifar10-cce-l2", "xor-221", "xor-211", "xor-221-01"):
-        assert name in out
-
-
-def test_help_mentions_setups(capsys):
-    assert _exit_code(["--help"]) == 0
-    assert "cifar10-mse" in capsys.readouterr().out
+        code = exc.code
+    return code, capsys.readouterr()
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["cifar11"], "unknown setup(s) 'cifar11'; known setups: cifar10-mse"),
-    (["--epochs", "0"], "--epochs: expected a positive integer, got 0"),
-    (["--epochs", "ten"], "--epochs: expected a positive integer, got 'ten'"),
-    (["--batch-size", "-5"], "--batch-size: expected a positive integer, got -5"),
-    (["--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
-    (["--precision", "float16"], "--precision: invalid choice: 'float16'"),
-    (["--data-dir", "/no/such/folder"], "--data-dir '/no/such/folder' is not a directory"),
-    (["--replot", "/no/such/run"], "no run.json"),
-])
-def test_bad_arguments_exit_2(argv, message, capsys):
-    assert _exit_code(argv) == 2
-    assert message in capsys.readouterr().err
+    (["ej11"], "unknown exercise 'ej11'"), ([], "name at least one exercise"),
+    (["p6", "--epochs", "0"], "expected a positive integer"),
+    (["p6", "--precision", "float16"], "invalid choice"),
+    (["p6", "--variants", "nope"], "unknown variant 'nope'"),
+    (["report", "ej01"], "takes no exercise names")])
+def test_errors_exit_2(argv, message, capsys):
+    code, out = _code(argv, capsys)
+    assert code == 2 and message in out.err
 
 
-@pytest.mark.keras
-def test_missing_cifar_still_runs_xor(tmp_path, monkeypatch, capsys, restore_floatx):
-    """No data dir, an empty Keras cache and no network: the suite says how to supply CIFAR-10,
-    runs XOR anyway (exit 0); naming a CIFAR-10 setup then exits 1."""
-    pytest.importorskip("keras")
+def test_list(capsys):
+    code, out = _code(["--list"], capsys)
+    assert code == 0
+    for name in ("ej01", "ej10", "p3", "p4", "p6", "p7", "p8", "cce_l2_0.05", "Dropout"):
+        assert name in out.out
 
-    def offline(*args, **kwargs):
-        raise urllib.error.URLError("offline (test)")
 
-    monkeypatch.delenv("MINIDL_DATA_DIR", raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
-    monkeypatch.setattr(urllib.request, "urlopen", offline)
-    out = tmp_path / "results"
-    assert main(["--epochs", "1", "--out", str(out), "--no-figures"]) == 0
-    captured = capsys.readouterr()
-    assert "default short run" in captured.out
-    assert "cifar10-mse: skipped, CIFAR-10 is not available" in captured.err
-    assert "MINIDL_DATA_DIR" in captured.err and "--synthetic" in captured.err
-    for name in ("xor-221", "xor-211"):
-        run = json.loads((out / name / "float32" / "run.json").read_text())
-        assert run["status"] == "finished" and run["epochs_done"] == 1
-    assert not (out / "cifar10-mse" / "float32" / "run.json").exists()
-    assert main(["cifar10-mse", "--epochs", "1", "--out", str(out), "--no-figures"]) == 1
+def test_run_then_report(tmp_path, capsys, restore_floatx):
+    code, out = _code(["p7", "--variants", "n3_h2", "--epochs", "3", "--out", str(tmp_path), "--no-progress",
+                       "--precision", "float64"], capsys)
+    assert code == 0 and "n3_h2" in out.out
+    code, out = _code(["report", "--out", str(tmp_path)], capsys)
+    assert code == 0 and (tmp_path / "REPORT.md").is_file() and (tmp_path / "report.html").is_file()
+    code, out = _code(["report", "--out", str(tmp_path / "empty")], capsys)
+    assert code == 1

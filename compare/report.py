@@ -1,0 +1,203 @@
+"""``python -m compare report``: one report regenerated from the result JSON files on disk.
+
+Reads ``OUT/<exercise>/<mode>_<precision>/result.json`` (the full run when
+there is one, else the quick run) and writes ``OUT/REPORT.md`` (figures
+linked) and ``OUT/report.html`` (self-contained: figures embedded as base64
+PNG). Per exercise: published number, what Keras and minidl reached, epochs,
+wall time per library and the divergence; figures 1-31 in order, each drawn
+with both libraries (the figure's title says "QUICK RUN", "lossy CIFAR-10",
+"synthetic" where true); the figures no run produced are listed as missing.
+"""
+from __future__ import annotations
+
+import base64
+import glob
+import html
+import json
+import os
+import re
+from typing import Any
+
+from minidl.io import write_text
+
+from .exercises import NAMES, get
+
+MODES = ("full_float32", "full_float64", "quick_float32", "quick_float64")
+
+
+def find_results(out: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """{exercise: [(folder, result), ...]} ordered full before quick."""
+    found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for name in NAMES:
+        for mode in MODES:
+            path = os.path.join(out, name, mode, "result.json")
+            if os.path.isfile(path):
+                with open(path) as f:
+                    found.setdefault(name, []).append((os.path.dirname(path), json.load(f)))
+    return found
+
+
+def _mean_last(run: dict[str, Any], lib: str, key: str) -> float | None:
+    vals = [s["histories"][lib][key][-1] for s in run.get("seeds", [])
+            if s.get("histories", {}).get(lib, {}).get(key)]
+    return sum(vals) / len(vals) if vals else None
+
+
+def _fmt(v: float | None, key: str) -> str:
+    if v is None:
+        return "–"
+    return f"{100 * v:.2f} %" if "accuracy" in key else f"{v:.4g}"
+
+
+def _key(run: dict[str, Any]) -> str:
+    hist = next((s["histories"] for s in run.get("seeds", []) if s.get("histories")), {})
+    keys = next(iter(hist.values()), {}) if hist else {}
+    return next((k for k in ("val_accuracy", "accuracy", "val_loss", "loss") if k in keys), "loss")
+
+
+def exercise_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per published number (averaged over its variants) and per other variant."""
+    rows, covered = [], set()
+    for pub in result.get("published", []):
+        runs = [result["runs"][v] for v in pub["variants"] if v in result["runs"] and result["runs"][v].get("seeds")]
+        if not runs:
+            continue
+        covered |= set(pub["variants"])
+        rows.append(_row(result, " + ".join(pub["variants"]) if len(pub["variants"]) <= 2
+                         else f"{pub['variants'][0].split('_fold')[0]} (mean of {len(runs)} folds)",
+                         runs, pub["key"], pub["text"], pub["value"]))
+    for v, run in result["runs"].items():
+        if v in covered:
+            continue
+        if run.get("status") == "skipped":
+            rows.append({"variant": v, "published": "", "keras": "skipped", "minidl": run.get("reason", ""),
+                         "epochs": "", "seconds": "", "divergence": "", "met": ""})
+        elif run.get("seeds"):
+            rows.append(_row(result, v, [run], _key(run), "", None))
+    return rows
+
+
+def _row(result, label, runs, key, text, value) -> dict[str, Any]:
+    reached = {}
+    for lib in ("minidl", "keras"):
+        vals = [_mean_last(r, lib, key) for r in runs]
+        vals = [x for x in vals if x is not None]
+        reached[lib] = sum(vals) / len(vals) if vals else None
+    secs = {lib: sum(s.get("seconds", {}).get(lib, 0.0) for r in runs for s in r["seeds"]) for lib in reached}
+    w = [s.get("summary", {}).get("max_weights_rel_diff") for r in runs for s in r["seeds"]]
+    lo = [s.get("summary", {}).get("max_loss_rel_diff") for r in runs for s in r["seeds"]]
+    w, lo = [x for x in w if x is not None], [x for x in lo if x is not None]
+    div = f"weights {max(w):.1e}, loss {max(lo):.1e}" if w and lo else "–"
+    if any(r.get("dropout") for r in runs):
+        k = max(len(r["seeds"]) for r in runs)
+        div += f" (Dropout: different masks, {k} seed{'s' if k > 1 else ''})"
+    epochs = sorted({s.get("epochs_done", 0) for r in runs for s in r["seeds"]})
+    met = ""
+    if value is not None and all(reached[lib] is not None for lib in reached):
+        met = " / ".join(f"{lib} {'yes' if reached[lib] >= value - 0.005 else 'no'}" for lib in reached)
+    return {"variant": label, "published": text, "keras": _fmt(reached.get("keras"), key),
+            "minidl": _fmt(reached.get("minidl"), key), "metric": key,
+            "epochs": "/".join(map(str, epochs)), "divergence": div, "met": met,
+            "seconds": " / ".join(f"{lib} {secs[lib]:.0f} s" for lib in secs)}
+
+
+COLUMNS = (("variant", "variant"), ("metric", "metric (last epoch)"), ("published", "published"),
+           ("keras", "Keras"), ("minidl", "minidl"), ("met", "published reached (±0.5 pt)"),
+           ("epochs", "epochs"), ("seconds", "wall time in fit"), ("divergence", "max rel Δ (weights, loss)"))
+
+
+def md_table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| " + " | ".join(h for _, h in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(r.get(k, "")) for k, _ in COLUMNS) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _figure_number(path: str) -> int:
+    m = re.match(r"fig(\d+)_", os.path.basename(path))
+    return int(m.group(1)) if m else 1000
+
+
+def collect(out: str) -> list[dict[str, Any]]:
+    """Per exercise: the chosen result, its rows, its figures; plus other results found."""
+    sections = []
+    for name, results in find_results(out).items():
+        folder, result = results[0]
+        pngs = sorted(glob.glob(os.path.join(folder, "*.png")), key=lambda p: (_figure_number(p), p))
+        sections.append({"name": name, "title": get(name).title, "folder": folder, "result": result,
+                         "rows": exercise_rows(result), "figures": pngs,
+                         "others": [(f, r["mode"], r["precision"]) for f, r in results[1:]]})
+    return sections
+
+
+def markdown(sections: list[dict[str, Any]], out: str) -> str:
+    lines = ["# minidl vs Keras: every exercise of the report, regenerated",
+             "", "Regenerated by `python -m compare report` from the result JSON files under this folder. "
+             "Each exercise trained in both libraries from the same initial weights, on the same batches in "
+             "the same order (see compare/README.md). Accuracies are the last epoch's (mean over seeds or "
+             "folds). A quick run trains a few epochs on a slice: its numbers are not the report's.", "",
+             "## Summary", "", summary_table(sections), ""]
+    present = {_figure_number(p) for s in sections for p in s["figures"]}
+    missing = [n for n in range(1, 32) if n not in present]
+    lines += [f"Report figures present: {len(set(range(1, 32)) & present)} of 31"
+              + (f"; missing: {', '.join(map(str, missing))}" if missing else "") + ".", ""]
+    for s in sections:
+        r = s["result"]
+        lines += [f"## {s['name']}: {s['title']}", "",
+                  f"Run: {r['mode']}, {r['precision']}, {r['framework']}, status {r['status']} "
+                  f"(`{os.path.relpath(s['folder'], out)}`).", ""]
+        lines += [f"- {n}" for n in r.get("notes", [])]
+        lines += ["", md_table(s["rows"]), ""]
+        for p in s["figures"]:
+            lines.append(f"![{os.path.basename(p)}]({os.path.relpath(p, out)})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def summary_table(sections: list[dict[str, Any]]) -> str:
+    rows = []
+    for s in sections:
+        for r in s["rows"]:
+            rows.append({**r, "variant": f"{s['name']} {r['variant']} ({s['result']['mode']})"})
+    return md_table(rows)
+
+
+def to_html(sections: list[dict[str, Any]], md: str) -> str:
+    """Self-contained HTML: tables and every figure embedded."""
+    parts = ["<!doctype html><meta charset='utf-8'><title>minidl vs Keras</title>",
+             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse;"
+             "font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:720px;display:block}</style>",
+             "<h1>minidl vs Keras: every exercise of the report, regenerated</h1>",
+             "<p>Regenerated by <code>python -m compare report</code>. Both libraries start from the same weights "
+             "and see the same batches in the same order; quick runs are few epochs on a slice.</p>",
+             "<h2>Summary</h2>", _html_table([{**r, "variant": f"{s['name']} {r['variant']} ({s['result']['mode']})"}
+                                            for s in sections for r in s["rows"]])]
+    for s in sections:
+        r = s["result"]
+        parts.append(f"<h2>{html.escape(s['name'])}: {html.escape(s['title'])}</h2>")
+        parts.append(f"<p>Run: {r['mode']}, {r['precision']}, {r['framework']}, status {html.escape(r['status'])}</p>")
+        parts += [f"<p>{html.escape(n)}</p>" for n in r.get("notes", [])]
+        parts.append(_html_table(s["rows"]))
+        for p in s["figures"]:
+            with open(p, "rb") as f:
+                data = base64.b64encode(f.read()).decode()
+            parts.append(f"<img alt='{html.escape(os.path.basename(p))}' src='data:image/png;base64,{data}'>")
+    return "\n".join(parts)
+
+
+def _html_table(rows: list[dict[str, Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for _, h in COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r.get(k, '')))}</td>" for k, _ in COLUMNS) + "</tr>"
+                   for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def write_report(out: str) -> list[str]:
+    """Write ``OUT/REPORT.md`` and ``OUT/report.html``; returns their paths."""
+    sections = collect(out)
+    if not sections:
+        raise FileNotFoundError(f"no result.json under {out}/<exercise>/<mode>_<precision>/: run an exercise first")
+    md = markdown(sections, out)
+    p_md, p_html = os.path.join(out, "REPORT.md"), os.path.join(out, "report.html")
+    write_text(p_md, md)
+    write_text(p_html, to_html(sections, md))
+    return [p_md, p_html]
