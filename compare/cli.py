@@ -50,6 +50,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=positive_int, help="BLAS/Numba/TensorFlow threads (set before they load)")
     p.add_argument("--no-progress", action="store_true", help="no tqdm bars")
     p.add_argument("--no-figures", action="store_true", help="JSON and tables only")
+    p.add_argument("--debug", action="store_true", help="show the traceback of a failing exercise")
     return p
 
 
@@ -121,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 130
         except Exception as exc:  # one failing exercise does not stop the others
             print(f"{ex.name}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if args.debug:
+                raise
             code = 1
             continue
         print(summary_line(result))

@@ -45,7 +45,7 @@ def accuracy(lib: Any, kind: str, threshold: float = 0.5) -> Any:
     if kind == "pm1":
         if lib_name(lib) == "keras":
             return lib.metrics.MeanMetricWrapper(keras_pm1_accuracy, name="accuracy")
-        return lib.metrics.Metric(pm1_accuracy, "accuracy")
+        return lib.metrics.MeanMetricWrapper(pm1_accuracy, name="accuracy")
     raise ValueError(f"accuracy kind {kind!r} must be 'binary', 'categorical' or 'pm1'")
 
 
