@@ -26,8 +26,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import activations, config, initializers, ops, regularizers
+from .. import activations, config, ops, regularizers
 from .node import Node, Shape, SymbolicTensor, format_shape, snake_case, unique_name
+from .weights import Weights
 
 __all__ = ["Layer", "ActivatedLayer", "Shape", "SymbolicTensor", "format_shape", "unique_name",
            "check_rank", "check_positive_int"]
@@ -51,7 +52,7 @@ def _accepts(method, arg: str) -> bool:
     return arg in inspect.signature(method).parameters
 
 
-class Layer:
+class Layer(Weights):
     """Base class of every layer (see the module docstring for the contract).
 
     Args:
@@ -93,69 +94,6 @@ class Layer:
     @property
     def dtype(self) -> str:
         return self._dtype or config.floatx()
-
-    # ---- weights -------------------------------------------------------------
-    def add_weight(self, shape: Sequence[int] | None = None, initializer: Any = None,
-                   name: str | None = None, trainable: bool = True, regularizer: Any = None,
-                   dtype: str | None = None, constraint: Any = None) -> np.ndarray:
-        """Create a weight (Keras's signature) and return the array; the optimizer
-        updates it in place, so keep the returned array as an attribute."""
-        if constraint is not None:
-            raise NotImplementedError(f"Layer {self.name!r}: weight constraints are not supported")
-        key = name or f"variable_{len(self.params) + len(self.state)}"
-        if key in self.params or key in self.state:
-            raise ValueError(f"Layer {self.name!r} already has a weight named {key!r}")
-        dtype = np.dtype(dtype or self.dtype)
-        default = "glorot_uniform" if dtype.kind == "f" else "zeros"
-        value = initializers.get(initializer or default)(tuple(shape or ()), dtype.name)
-        if trainable:
-            self.params[key] = value
-            reg = regularizers.get(regularizer)
-            if reg is not None:
-                self.regularizers[key] = reg
-        else:
-            self.state[key] = value
-        return value
-
-    @property
-    def weights(self) -> list[np.ndarray]:
-        """Trainable weights then non-trainable ones, in creation order (Keras's order)."""
-        return [*self.params.values(), *self.state.values()]
-
-    @property
-    def trainable_weights(self) -> list[np.ndarray]:
-        return list(self.params.values()) if self.trainable else []
-
-    @property
-    def non_trainable_weights(self) -> list[np.ndarray]:
-        frozen = [] if self.trainable else list(self.params.values())
-        return [*frozen, *self.state.values()]
-
-    def get_weights(self) -> list[np.ndarray]:
-        return [w.copy() for w in self.weights]
-
-    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        """Replace the weights in place. Every array is checked before any is written."""
-        slots = [*self.params.items(), *self.state.items()]
-        if len(weights) != len(slots):
-            raise ValueError(f"Layer {self.name!r} expects {len(slots)} weight arrays "
-                             f"({[k for k, _ in slots]}), got {len(weights)}")
-        arrays = [np.asarray(w) for w in weights]
-        for (key, current), new in zip(slots, arrays):
-            if new.shape != current.shape:
-                raise ValueError(f"Layer {self.name!r} weight {key!r} has shape {current.shape}, "
-                                 f"got an array of shape {new.shape}")
-            if new.dtype.kind not in "biuf":
-                raise TypeError(f"Layer {self.name!r} weight {key!r} needs numbers, got dtype {new.dtype}")
-        for (_, current), new in zip(slots, arrays):
-            current[...] = new
-
-    def count_params(self) -> int:
-        return sum(w.size for w in self.weights)
-
-    @property
-    def trainable_count(self) -> int:
-        return sum(w.size for w in self.trainable_weights)
 
     # ---- shapes and graph wiring ---------------------------------------------
     def build(self, input_shape: Shape) -> None:
@@ -262,10 +200,6 @@ class Layer:
         """(dx, grads) by replaying the tape ``forward`` recorded."""
         from ..ops import autodiff
         return autodiff.backprop(cache, dy, need_dx=need_dx)
-
-    def weight_penalty(self) -> float:
-        """The weight regularizers' total (the trainer adds it to the loss)."""
-        return float(sum(reg(self.params[key]) for key, reg in self.regularizers.items()))
 
     # ---- config ----------------------------------------------------------------
     def get_config(self) -> dict:
