@@ -63,7 +63,10 @@ class _Recurrent(Layer):
         g = self.gates * self.units
         self.add_weight((input_shape[-1], g), self.kernel_initializer, "kernel",
                         regularizer=self.kernel_regularizer)
-        self.add_weight((self.units, g), self.recurrent_initializer, "recurrent_kernel",
+        # Orthogonal returns a transposed (non-contiguous) view; the optimizer and the
+        # gradient checks update weights through reshape(-1), which must be a view
+        self.add_weight((self.units, g), lambda s, d=None: np.ascontiguousarray(self.recurrent_initializer(s, d)),
+                        "recurrent_kernel",
                         regularizer=self.recurrent_regularizer)
         if self.use_bias:
             self.add_weight(self._bias_shape(), self._bias_init, "bias", regularizer=self.bias_regularizer)
