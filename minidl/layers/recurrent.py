@@ -92,6 +92,9 @@ class _Recurrent(Layer):
     def _input_bias_grad(self, dxw_sum, drb):
         return dxw_sum
 
+    def call(self, inputs, training: bool = False, mask=None):
+        return self.forward(inputs, training=training, mask=mask)[0]
+
     # ---- forward -------------------------------------------------------------------
     def forward(self, inputs, training: bool = False, mask=None):
         x = np.asarray(inputs)
