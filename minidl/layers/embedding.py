@@ -26,16 +26,19 @@ class Embedding(Layer):
     Models cast their inputs to floatx, so float arrays are accepted when
     every value is a whole number; anything else (1.5, nan) is a ValueError,
     where Keras would silently truncate. The ids are not differentiable:
-    backward returns zeros of x's shape.
+    backward returns zeros of x's shape. ``mask_zero=True`` makes ``compute_mask``
+    mark id 0 as padding; the graph hands that mask to layers that take one
+    (the recurrent layers skip the masked steps).
     """
 
     def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: Any = "uniform",
-                 embeddings_regularizer: Any = None, **kwargs):
+                 embeddings_regularizer: Any = None, mask_zero: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.input_dim = check_positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = check_positive_int("Embedding", "output_dim", output_dim)
         self.embeddings_initializer = _initializer(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.mask_zero = bool(mask_zero)
 
     def build(self, input_shape: Shape) -> None:
         self.embeddings = self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer,
@@ -73,5 +76,11 @@ class Embedding(Layer):
             return None, grads
         return np.zeros(ids.shape, dtype=x_dtype if x_dtype.kind == "f" else dy.dtype), grads
 
+    def compute_mask(self, inputs, mask=None):
+        """With ``mask_zero``, id 0 is padding: (batch, ...) True where the id is not 0
+        (Keras; ``input_dim`` keeps its meaning, so id 0 still has a row)."""
+        return np.asarray(inputs) != 0 if self.mask_zero else None
+
     def get_config(self) -> dict:
-        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim}
+        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
+                "mask_zero": self.mask_zero}

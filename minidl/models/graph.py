@@ -12,6 +12,7 @@ that feeds several nodes and accumulating each layer's weight gradients in
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -121,17 +122,26 @@ class Graph:
         their activation (the loss folds it in; ``run.activated`` has the activated value)."""
         run = Run(values={id(t): x for t, x in zip(self.inputs, xs)})
         folded = {id(self.outputs[i].node): i for i in logits_outputs}
+        masks: dict[int, np.ndarray] = {}  # Keras's timestep masks, beside the values
         for node in self.nodes:
             inputs = node.pack([run.values[id(t)] for t in node.inputs])
             layer = node.layer
+            kwargs = dict(node.call_kwargs)
+            mask = node.pack([masks.get(id(t)) for t in node.inputs])
+            if _accepts_mask(layer) and any(m is not None for m in (mask if isinstance(mask, list) else [mask])):
+                kwargs["mask"] = mask
             if id(node) in folded:
-                y, cache = layer.forward(inputs, training=training, activate=False, **node.call_kwargs)
-            else:
-                y, cache = layer.forward(inputs, training=training, **node.call_kwargs)
+                kwargs["activate"] = False
+            y, cache = layer.forward(inputs, training=training, **kwargs)
             run.caches[id(node)] = cache
             ys = list(y) if len(node.outputs) > 1 else [y]
             for t, value in zip(node.outputs, ys):
                 run.values[id(t)] = value
+            if hasattr(layer, "compute_mask"):  # only layers that define it pass a mask on
+                out_mask = layer.compute_mask(inputs, mask)
+                for t, m in zip(node.outputs, out_mask if len(node.outputs) > 1 else [out_mask]):
+                    if m is not None:
+                        masks[id(t)] = m
             if id(node) in folded:
                 run.activated[folded[id(node)]] = layer.activation(y)
             if layer.activity_regularizer is not None:
@@ -182,6 +192,10 @@ class Graph:
         activated = run.activated[folded[id(node)]]  # the penalty is on activation(logits)
         dact = layer.activity_regularizer.gradient(activated) / y.shape[0]
         return layer.activation.backward(y, activated, dact)
+
+
+def _accepts_mask(layer: Layer) -> bool:
+    return "mask" in inspect.signature(layer.forward).parameters
 
 
 def _accumulate(grads: dict[int, np.ndarray], t: SymbolicTensor, d: np.ndarray) -> None:
