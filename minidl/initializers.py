@@ -229,7 +229,8 @@ class Orthogonal(Initializer):
         q = q * np.sign(np.diag(r))
         if rows < cols:
             q = q.T
-        return (self.gain * q.reshape(shape)).astype(_dtype(dtype))
+        # a contiguous copy: the optimizers update weights in place through flat views
+        return np.ascontiguousarray((self.gain * q.reshape(shape)).astype(_dtype(dtype)))
 
     def get_config(self):
         return {"gain": self.gain, "seed": self.seed}
