@@ -286,7 +286,10 @@ class Layer:
 
 def serialize_initializer(initializer) -> dict:
     """Keras's ``{"module", "class_name", "config", "registered_name"}`` for an initializer."""
-    return initializers.serialize(initializer)
+    spec = initializers.serialize(initializer)
+    # Keras's Zeros/Ones/Constant take no seed: write it only when one is set
+    spec["config"] = {k: v for k, v in spec["config"].items() if not (k == "seed" and v is None)}
+    return spec
 
 
 def serialize_regularizer(regularizer) -> dict | None:

@@ -77,8 +77,11 @@ def serialize_layer(layer) -> dict:
     """One layer in Keras's form, with ``build_config`` when it is built."""
     from .functional import Model
     name = keras_class_name(layer)
-    out = {"module": "keras" if isinstance(layer, Model) else "keras.layers", "class_name": name,
-           "config": _jsonable(layer.get_config()), "registered_name": None}
+    module = "keras.layers"
+    if isinstance(layer, Model):  # where Keras 3 writes its two model classes from
+        module = "keras.src.models.functional" if name == "Functional" else "keras"
+    out = {"module": module, "class_name": name, "config": _jsonable(layer.get_config()),
+           "registered_name": "Functional" if name == "Functional" else None}
     if layer.built and layer.input_shape is not None and not isinstance(layer, layers_module.InputLayer):
         out["build_config"] = {"input_shape": _jsonable(layer.input_shape)}
     return out
@@ -92,6 +95,17 @@ def _regularizer(value, where: str):
     if name not in table:
         raise ValueError(f"{where}: unknown regularizer {name!r}; minidl has {sorted(table)}")
     return table[name](**value.get("config", {}))
+
+
+def _initializer(value: dict, where: str) -> dict:
+    """Keras 3.9+ writes ``input_axes``/``output_axes`` for VarianceScaling; minidl has only the defaults."""
+    config = dict(value.get("config", {}))
+    for key in ("input_axes", "output_axes"):
+        if config.get(key, None) is not None:
+            raise ValueError(f"{where}: initializer {value.get('class_name')} with {key}={config[key]!r} "
+                             "is not supported by minidl")
+        config.pop(key, None)
+    return {**value, "config": config}
 
 
 def clean_config(class_name: str, config: dict, source: str) -> dict:
@@ -113,6 +127,8 @@ def clean_config(class_name: str, config: dict, source: str) -> dict:
                              f"(only {default!r})")
         if key.endswith("_regularizer"):
             value = _regularizer(value, where)
+        if key.endswith("_initializer") and isinstance(value, dict):
+            value = _initializer(value, where)
         if isinstance(value, dict) and key == "activation":
             raise ValueError(f"{where}: activation {value.get('class_name')!r} is not one minidl knows")
         out[key] = value
