@@ -250,7 +250,9 @@ def _functional_from_config(config: dict, source: str, custom_objects) -> Any:
             if args is None:
                 left.append((name, index, node))
                 continue
-            result = made[name](args, **node.get("kwargs", {}))
+            # Keras records mask=None / training=None on some calls: no meaning without masks
+            kwargs = {k: v for k, v in node.get("kwargs", {}).items() if not (k in ("mask", "training") and v is None)}
+            result = made[name](args, **kwargs)
             for k, t in enumerate(result if isinstance(result, list) else [result]):
                 outputs[(name, index, k)] = t
         if len(left) == len(todo):
