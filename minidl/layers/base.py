@@ -203,9 +203,11 @@ class Layer(Weights):
 
     # ---- config ----------------------------------------------------------------
     def get_config(self) -> dict:
+        """Keras's config: the constructor's arguments, initializers and regularizers
+        in Keras's serialized form, so that Keras's ``from_config`` reads it too."""
         config_ = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self.activity_regularizer is not None:
-            config_["activity_regularizer"] = self.activity_regularizer.get_config()
+            config_["activity_regularizer"] = serialize_regularizer(self.activity_regularizer)
         return config_
 
     @classmethod
@@ -214,6 +216,22 @@ class Layer(Weights):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def serialize_initializer(initializer) -> dict:
+    """Keras's ``{"module", "class_name", "config", "registered_name"}`` for an initializer."""
+    spec = initializers.serialize(initializer)
+    # Keras's Zeros/Ones/Constant take no seed: write it only when one is set
+    spec["config"] = {k: v for k, v in spec["config"].items() if not (k == "seed" and v is None)}
+    return spec
+
+
+def serialize_regularizer(regularizer) -> dict | None:
+    """Keras's form of an L1/L2/L1L2 regularizer (None stays None)."""
+    if regularizer is None:
+        return None
+    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
+            "config": {k: float(v) for k, v in regularizer.get_config().items()}, "registered_name": None}
 
 
 def _is_shape_list(shape) -> bool:

@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .. import ops
-from .base import ActivatedLayer, Shape, check_positive_int, check_rank, format_shape
+from .base import (ActivatedLayer, Shape, check_positive_int, check_rank, format_shape, serialize_initializer,
+                   serialize_regularizer)
 from .window_args import normalize_padding, normalize_tuple, spatial_output_lengths
 
 
@@ -74,7 +75,11 @@ class _Conv(ActivatedLayer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
-                "strides": self.strides, "padding": self.padding, "use_bias": self.use_bias}
+                "strides": self.strides, "padding": self.padding, "use_bias": self.use_bias,
+                "kernel_initializer": serialize_initializer(self.kernel_initializer),
+                "bias_initializer": serialize_initializer(self.bias_initializer),
+                "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
+                "bias_regularizer": serialize_regularizer(self.bias_regularizer)}
 
 
 class Conv2D(_Conv):

@@ -8,7 +8,8 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .. import ops
-from .base import ActivatedLayer, Layer, Shape, SymbolicTensor, check_positive_int, format_shape
+from .base import (ActivatedLayer, Layer, Shape, SymbolicTensor, check_positive_int, format_shape,
+                   serialize_initializer, serialize_regularizer)
 from .node import Node
 
 
@@ -40,7 +41,7 @@ class InputLayer(Layer):
         return inputs
 
     def get_config(self):
-        return {"name": self.name, "batch_shape": self.batch_shape, "dtype": self.dtype}
+        return {"name": self.name, "batch_shape": list(self.batch_shape), "dtype": self.dtype}
 
 
 def Input(shape: Sequence[int] | None = None, batch_size: int | None = None, dtype: str | None = None,
@@ -102,8 +103,10 @@ class Dense(ActivatedLayer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer.get_config(),
-                "bias_initializer": self.bias_initializer.get_config()}
+                "kernel_initializer": serialize_initializer(self.kernel_initializer),
+                "bias_initializer": serialize_initializer(self.bias_initializer),
+                "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
+                "bias_regularizer": serialize_regularizer(self.bias_regularizer)}
 
 
 class Activation(ActivatedLayer):

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .. import ops
-from .base import Layer, Shape, check_positive_int, format_shape
+from .base import Layer, Shape, check_positive_int, format_shape, serialize_initializer, serialize_regularizer
 
 
 def _initializer(identifier: Any) -> initializers.Initializer:
@@ -83,4 +83,6 @@ class Embedding(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
-                "mask_zero": self.mask_zero}
+                "mask_zero": self.mask_zero,
+                "embeddings_initializer": serialize_initializer(self.embeddings_initializer),
+                "embeddings_regularizer": serialize_regularizer(self.embeddings_regularizer)}

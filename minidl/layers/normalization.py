@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .. import ops
-from .base import Layer, Shape, format_shape
+from .base import Layer, Shape, format_shape, serialize_initializer, serialize_regularizer
 
 
 class BatchNormalization(Layer):
@@ -110,4 +110,8 @@ class BatchNormalization(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale}
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                **{f"{w}_initializer": serialize_initializer(getattr(self, f"{w}_initializer"))
+                   for w in ("beta", "gamma", "moving_mean", "moving_variance")},
+                "beta_regularizer": serialize_regularizer(self.beta_regularizer),
+                "gamma_regularizer": serialize_regularizer(self.gamma_regularizer)}

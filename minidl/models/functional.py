@@ -166,5 +166,25 @@ class Model(Trainer, Layer):
         xs = self._inputs(inputs)
         return self._pack_outputs(self.graph.forward(xs, training=bool(training)).outputs)
 
+    def save(self, path: str | os.PathLike) -> None:
+        """Keras 3's ``.keras`` file: config, compile config and weights (see ``keras_format``)."""
+        from .keras_format import save_model
+        save_model(self, path)
+
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable}
+        """Keras's config: a Sequential's ``layers``, or the functional graph's ``layers``
+        (with ``inbound_nodes``), ``input_layers`` and ``output_layers``."""
+        from .config import model_config
+        return model_config(self)
+
+    @classmethod
+    def from_config(cls, config_: dict, custom_objects: dict | None = None):
+        from .config import model_from_config
+        kind = "Sequential" if cls.__name__ == "Sequential" else "Functional"
+        return model_from_config({"class_name": kind, "config": config_}, custom_objects=custom_objects)
+
+    def to_json(self, **kwargs) -> str:
+        """``{"module", "class_name", "config", ...}`` as JSON, as Keras's ``to_json``."""
+        import json
+        from .config import serialize_layer
+        return json.dumps(serialize_layer(self), **kwargs)

@@ -1,4 +1,5 @@
-"""Weight files: ``save_weights`` / ``load_weights`` (``.npz``, written atomically).
+"""Weight files: ``save_weights`` / ``load_weights`` (``.npz``, written atomically,
+or Keras's ``.weights.h5`` through ``keras_format``).
 
 Weights are named by position and layer type (``0.Dense/kernel``), not by
 the layers' globally numbered names, so an identical architecture built
@@ -47,15 +48,25 @@ def weight_items(model) -> list[tuple[str, np.ndarray]]:
 def save_weights(model, path: str | os.PathLike) -> None:
     """Write every weight to an ``.npz`` file, atomically (temp file + rename)."""
     path = os.fspath(path)
+    if path.endswith(".weights.h5"):
+        from .keras_format import write_weights_h5
+        atomic_write(path, lambda tmp: write_weights_h5(model, tmp, with_optimizer=False))
+        return
     if not path.endswith(".npz"):
-        raise ValueError(f"save_weights writes .npz files, got {path!r}")
+        raise ValueError(f"save_weights writes .npz or Keras's .weights.h5 files, got {path!r}")
     arrays = {f"{i:04d}:{name}": w for i, (name, w) in enumerate(weight_items(model))}
     atomic_write(path, lambda tmp: np.savez(tmp, **arrays))
 
 
 def load_weights(model, path: str | os.PathLike) -> None:
-    """Read weights written by ``save_weights``; names and shapes must match."""
+    """Read weights written by ``save_weights`` (or Keras's ``.weights.h5``); names and shapes must match."""
     path = os.fspath(path)
+    if path.endswith(".h5"):
+        from .keras_format import read_weights_h5
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"load_weights: no file {path!r}")
+        read_weights_h5(model, path, path)
+        return
     try:
         loaded = np.load(path, allow_pickle=False)
     except FileNotFoundError:
