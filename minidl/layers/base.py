@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import activations, config, ops, regularizers
 from .node import Node, Shape, SymbolicTensor, format_shape, snake_case, unique_name
+from .serialize import serialize_initializer, serialize_regularizer  # noqa: F401 (re-exported)
 from .weights import Weights
 
 __all__ = ["Layer", "ActivatedLayer", "Shape", "SymbolicTensor", "format_shape", "unique_name",
@@ -216,22 +217,6 @@ class Layer(Weights):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-def serialize_initializer(initializer) -> dict:
-    """Keras's ``{"module", "class_name", "config", "registered_name"}`` for an initializer."""
-    spec = initializers.serialize(initializer)
-    # Keras's Zeros/Ones/Constant take no seed: write it only when one is set
-    spec["config"] = {k: v for k, v in spec["config"].items() if not (k == "seed" and v is None)}
-    return spec
-
-
-def serialize_regularizer(regularizer) -> dict | None:
-    """Keras's form of an L1/L2/L1L2 regularizer (None stays None)."""
-    if regularizer is None:
-        return None
-    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
-            "config": {k: float(v) for k, v in regularizer.get_config().items()}, "registered_name": None}
 
 
 def _is_shape_list(shape) -> bool:
