@@ -9,14 +9,15 @@ from .window_args import normalize_padding, normalize_tuple, spatial_output_leng
 class _AveragePooling(Layer):
     """Shared by the 1-D and 2-D average pooling; ``rank`` is the number of spatial axes.
 
-    ``strides=None`` means ``strides = pool_size``. A 'same' window at the border
+    ``pool_size`` is required (Keras 3 has no default); ``strides=None`` means
+    ``strides = pool_size``. A 'same' window at the border
     averages only the cells inside the input (TF's rule, which Keras follows).
     """
 
     rank = 0
     _layout = ""
 
-    def __init__(self, pool_size: int | tuple[int, ...] = 2, strides: int | tuple[int, ...] | None = None,
+    def __init__(self, pool_size: int | tuple[int, ...], strides: int | tuple[int, ...] | None = None,
                  padding: str = "valid", data_format: str | None = None, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
