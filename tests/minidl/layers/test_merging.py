@@ -56,10 +56,8 @@ def test_maximum_ties_go_to_the_first_input():
 def test_functional_forms_make_the_layer(fn, cls, kwargs):
     a, b = layers.Input((4,)), layers.Input((4,))
     out = fn([a, b], name=f"f_{cls.__name__.lower()}", **kwargs)
-    node_layer = out.node.layer if hasattr(out, "node") else None
     assert out.shape == (None, 1 if cls is layers.Dot else 8 if cls is layers.Concatenate else 4)
-    if node_layer is not None:
-        assert isinstance(node_layer, cls) and node_layer.name == f"f_{cls.__name__.lower()}"
+    assert type(out.node.layer) is cls and out.node.layer.name == f"f_{cls.__name__.lower()}"
 
 
 def test_merge_errors_name_the_layer():
