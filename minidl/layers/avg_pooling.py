@@ -1,0 +1,61 @@
+"""AveragePooling1D and AveragePooling2D, channels last, with Keras's arguments."""
+from __future__ import annotations
+
+from .. import ops
+from .base import Layer, Shape, check_rank
+from .window_args import normalize_padding, normalize_tuple, spatial_output_lengths
+
+
+class _AveragePooling(Layer):
+    """Shared by the 1-D and 2-D average pooling; ``rank`` is the number of spatial axes.
+
+    ``pool_size`` is required (Keras 3 has no default); ``strides=None`` means
+    ``strides = pool_size``. A 'same' window at the border
+    averages only the cells inside the input (TF's rule, which Keras follows).
+    """
+
+    rank = 0
+    _layout = ""
+
+    def __init__(self, pool_size: int | tuple[int, ...], strides: int | tuple[int, ...] | None = None,
+                 padding: str = "valid", data_format: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{kind}: only data_format='channels_last' is implemented, got {data_format!r}")
+        self.data_format = "channels_last"
+        self.pool_size = normalize_tuple(kind, "pool_size", pool_size, self.rank)
+        self.strides = self.pool_size if strides is None else normalize_tuple(kind, "strides", strides, self.rank)
+        self.padding = normalize_padding(kind, padding)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        check_rank(self, input_shape, self.rank + 2, f"inputs {self._layout}")
+        out = spatial_output_lengths(self, input_shape, self.pool_size, self.strides, self.padding,
+                                     "pool_size", "the pool size")
+        return (input_shape[0], *out, input_shape[-1])
+
+    def forward(self, x, training=False):
+        self.compute_output_shape((None, *x.shape[1:]))
+        return ops.average_pool(x, self.pool_size, self.strides, self.padding), x
+
+    def backward(self, x, dy, need_dx=True):
+        (dx,) = ops.average_pool.vjp(dy, None, x, self.pool_size, self.strides, self.padding)
+        return dx, {}
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,
+                "strides": self.strides, "data_format": self.data_format}
+
+
+class AveragePooling2D(_AveragePooling):
+    """Shapes: x (batch, h, w, c) -> y (batch, oh, ow, c)."""
+
+    rank = 2
+    _layout = "(batch, height, width, channels)"
+
+
+class AveragePooling1D(_AveragePooling):
+    """Shapes: x (batch, steps, c) -> y (batch, out_steps, c)."""
+
+    rank = 1
+    _layout = "(batch, steps, channels)"
