@@ -119,7 +119,8 @@ class Trainer(Loops):
                  for layer in self._trainable_layers() for key, param in layer.params.items()]
         saved_weights = [param.copy() for _, param, _ in slots]
         saved_state = self.optimizer.get_state()
-        self.optimizer.apply(slots)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, by name
+            self.optimizer.apply(slots)
         for key, param, _ in slots:
             if not _finite(param):
                 step = saved_state["iterations"] + 1
