@@ -12,17 +12,19 @@ import numpy as np
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _BACKENDS = ("numba", "numpy")
-_BACKEND = os.environ.get("MINIDL_BACKEND", "numba").lower()
+_BACKEND = os.environ.get("MINIDL_BACKEND", "numba").strip().lower()
 if _BACKEND not in _BACKENDS:
-    raise ValueError(f"MINIDL_BACKEND={_BACKEND!r} is not one of {_BACKENDS}")
+    raise ValueError(f"the environment variable MINIDL_BACKEND={os.environ['MINIDL_BACKEND']!r} names no "
+                     f"minidl backend: use one of {', '.join(_BACKENDS)} (or unset it for numba)")
 _RNG = np.random.default_rng()
 
 
 def _default_threads() -> int:
     env = os.environ.get("MINIDL_NUM_THREADS")
     if env is not None:
-        if not env.isdigit() or int(env) < 1:
-            raise ValueError(f"MINIDL_NUM_THREADS={env!r} is not a positive integer")
+        if not env.strip().isdigit() or int(env) < 1:
+            raise ValueError(f"the environment variable MINIDL_NUM_THREADS={env!r} must be a positive "
+                             "integer (the kernel threads), or unset for one per CPU")
         return int(env)
     try:
         return len(os.sched_getaffinity(0))
@@ -89,7 +91,7 @@ def set_random_seed(seed: int) -> None:
     Like ``keras.utils.set_random_seed``: the same seed gives the same bits.
     """
     global _RNG
-    _RNG = np.random.default_rng(seed)
+    _RNG = np.random.default_rng(check_seed("set_random_seed", "seed", seed, allow_none=False))
 
 
 def rng() -> np.random.Generator:
@@ -101,4 +103,17 @@ def make_rng(seed: int | None) -> np.random.Generator:
     """A generator of its own for ``seed``, or one drawn from the global generator."""
     if seed is None:
         return np.random.default_rng(_RNG.integers(2**63))
-    return np.random.default_rng(seed)
+    return np.random.default_rng(check_seed("make_rng", "seed", seed))
+
+
+def check_seed(owner: str, arg: str, seed, allow_none: bool = True) -> int | None:
+    """``seed`` as an int, or a ValueError/TypeError naming ``owner`` and ``arg``:
+    NumPy seeds must be non-negative integers (None draws one from the global generator)."""
+    if seed is None and allow_none:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{owner}: {arg} must be a non-negative integer{' or None' if allow_none else ''}, "
+                        f"got {seed!r} ({type(seed).__name__})")
+    if seed < 0:
+        raise ValueError(f"{owner}: {arg} must be a non-negative integer, got {seed}")
+    return int(seed)

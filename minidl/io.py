@@ -21,19 +21,56 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> str:
     check one (``np.savez``, ``savefig``). Returns ``path`` as a string.
     """
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
+    directory = _writable_folder(path)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=directory)
     os.close(fd)
     try:
         write(tmp)
+        _fsync(tmp)  # the data reaches the disk before the rename makes it the target
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; give it the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    _fsync(directory, directory=True)  # and the rename itself survives a crash
     return path
+
+
+def _writable_folder(path: str) -> str:
+    """``path``'s folder, created if missing; an OSError naming ``path`` when it cannot be."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot write {path!r}: it is a folder")
+    directory = os.path.dirname(os.path.abspath(path))
+    parent = directory
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise NotADirectoryError(f"cannot write {path!r}: {parent!r} is a file, not a folder")
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"cannot write {path!r}: cannot create its folder {directory!r} "
+                                   f"({exc.strerror})") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write {path!r}: the folder {directory!r} is not writable")
+    return directory
+
+
+def _fsync(path: str, directory: bool = False) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0))
+    except OSError:
+        if directory:
+            return  # some systems cannot open a folder; the file itself was synced
+        raise
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not directory:
+            raise
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:

@@ -33,7 +33,7 @@ class Dropout(Layer):
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
         self.rate = float(rate)
-        self.seed = seed
+        self.seed = config.check_seed("Dropout", "seed", seed)
         self.freeze_mask = False
         self._rng = config.make_rng(seed)
         self._mask: np.ndarray | None = None  # the last mask drawn, already scaled, for freeze_mask

@@ -17,13 +17,19 @@ class Concatenate(Layer):
 
     def __init__(self, axis: int = -1, **kwargs):
         super().__init__(**kwargs)
-        self.axis = axis
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"Concatenate: axis must be an integer, got {axis!r}")
+        self.axis = int(axis)
 
     def compute_output_shape(self, input_shape: list[Shape]) -> Shape:
         if not isinstance(input_shape, list) or len(input_shape) < 2:
             raise ValueError(f"Layer {self.name!r} (Concatenate) needs a list of at least 2 inputs, "
                              f"got {input_shape!r}")
         rank = len(input_shape[0])
+        if not -rank <= self.axis < rank:
+            raise ValueError(f"Layer {self.name!r} (Concatenate): axis={self.axis} is out of range for inputs "
+                             f"of rank {rank} (shapes {', '.join(format_shape(t) for t in input_shape)}); "
+                             f"use an axis in [{-rank}, {rank})")
         axis = self.axis % rank
         for s in input_shape:
             if len(s) != rank or any(a != b for i, (a, b) in enumerate(zip(s, input_shape[0]))

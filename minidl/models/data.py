@@ -23,10 +23,12 @@ def all_finite(arr: np.ndarray) -> bool:
 
 def check_array(what: str, a) -> np.ndarray:
     """Refuse non-numeric arrays, arrays without samples and non-finite values."""
+    if a is None:
+        raise ValueError(f"{what} is missing (got None)")
     try:
         arr = np.asarray(a)
-    except ValueError as exc:  # ragged nested lists
-        raise ValueError(f"{what} cannot be read as one array: {exc}") from None
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise ValueError(f"{what} cannot be read as one array (ragged rows?): {exc}") from None
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be numeric, got an array of dtype {arr.dtype}")
     if arr.ndim == 0 or arr.shape[0] == 0:
@@ -71,13 +73,26 @@ def prepare_inputs(model: str, what: str, data, inputs: Sequence[SymbolicTensor]
             if not np.array_equal(arr, np.round(arr)):
                 raise ValueError(f"{label} feeds the integer input {names[i]!r} ({t.dtype}) but holds "
                                  "non-integral values")
-        arr = arr.astype(t.dtype, copy=False)
+        arr = _cast(label, arr, np.dtype(t.dtype), names[i])
         if arr.ndim != len(t.shape) or any(e is not None and e != d for e, d in zip(t.shape[1:], arr.shape[1:])):
             raise ValueError(f"Model {model!r} input {names[i]!r} expects shape {format_shape(t.shape)}, "
                              f"got {label} of shape {arr.shape}")
         out.append(arr)
     same_count(model, what, out)
     return out
+
+
+def _cast(label: str, arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
+    """``arr`` as ``dtype``, refusing integers a float input cannot hold exactly
+    (ids above 2**24 in float32 would silently read another Embedding row)."""
+    if arr.dtype.kind in "iu" and dtype.kind == "f" and arr.size:
+        exact = 2 ** (np.finfo(dtype).nmant + 1)
+        big = max(abs(int(arr.min())), abs(int(arr.max())))
+        if big > exact:
+            raise ValueError(f"{label} holds the integer {big}, which the {dtype} input {name!r} cannot hold "
+                             f"exactly (beyond 2**{np.finfo(dtype).nmant + 1}); declare the Input with "
+                             "dtype='int64' (e.g. for Embedding ids) or pass floats")
+    return arr.astype(dtype, copy=False)
 
 
 def prepare_targets(model: str, what: str, data, outputs: Sequence[SymbolicTensor], names: Sequence[str],
@@ -94,6 +109,22 @@ def prepare_targets(model: str, what: str, data, outputs: Sequence[SymbolicTenso
         out.append(arr if keep else arr.astype(floatx, copy=False))
     same_count(model, what, [a for a in out if a is not None])
     return out
+
+
+def check_before_build(model: str, what: Sequence[str], x, y, sample_weight) -> None:
+    """The checks a Sequential's first data must pass before the model builds from
+    its shape: numeric, finite, non-empty x and y (single arrays) with one sample count."""
+    if isinstance(x, dict) or (isinstance(x, (list, tuple)) and len(x) > 1 and isinstance(x[0], np.ndarray)):
+        return  # Sequential refuses several inputs itself, before building
+    n_x = check_array(what[0], x).shape[0]
+    counts = {what[0]: n_x}
+    if not isinstance(y, dict):
+        counts[what[1]] = check_array(what[1], y).shape[0]
+    if sample_weight is not None and not isinstance(sample_weight, (list, tuple, dict)):
+        counts["sample_weight"] = check_array("sample_weight", sample_weight).shape[0]
+    if len(set(counts.values())) > 1:
+        raise ValueError(f"Model {model!r}: " + ", ".join(f"{k} has {n} samples" for k, n in counts.items())
+                         + "; they must agree")
 
 
 def same_count(model: str, what: str, arrays: Sequence[np.ndarray]) -> int:

@@ -26,6 +26,12 @@ def _epoch_count(what: str, value) -> int:
     return int(value)
 
 
+def _positive(what: str, value) -> int:
+    if _epoch_count(what, value) == 0:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 class Loops:
     """fit / evaluate / predict; the model's Trainer supplies ``_batches`` and ``_step``."""
 
@@ -49,10 +55,14 @@ class Loops:
         verbose = _verbosity(verbose)
         epochs, initial_epoch = _epoch_count("epochs", epochs), _epoch_count("initial_epoch", initial_epoch)
         validation_freq = _epoch_count("validation_freq", validation_freq) or 1
+        if steps_per_epoch is not None:
+            steps_per_epoch = _epoch_count("steps_per_epoch", steps_per_epoch)
+        if validation_batch_size is not None:
+            validation_batch_size = _positive("validation_batch_size", validation_batch_size)
+        config.check_seed("fit", "seed", seed)  # all checked before the data can build a Sequential
         train, val = self._fit_data(x, y, batch_size, validation_split, validation_data, sample_weight,
                                     class_weight, validation_batch_size)
-        steps = train.steps if steps_per_epoch is None else min(
-            int(steps_per_epoch), train.steps) if steps_per_epoch > 0 else train.steps
+        steps = min(steps_per_epoch, train.steps) if steps_per_epoch else train.steps
         rng = config.make_rng(seed)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=True, add_progbar=verbose != 0,
                                             verbose=verbose, epochs=epochs, steps=steps)
@@ -114,9 +124,12 @@ class Loops:
             xs, ys, sw = train.batch(step, order)
             total, values, preds = self._step(xs, ys, sw, training=True, update=True)
             metrics.update(total, values, ys, preds, xs[0].shape[0])
-            if not math.isfinite(total):
-                self.history.stop_reason = (f"non-finite loss ({total}) at epoch {epoch + 1}, batch {step + 1}; "
-                                            "stopped before applying that update")
+            if not math.isfinite(total) or self._undone_update:
+                self.history.stop_reason = (
+                    f"non-finite loss ({total}) at epoch {epoch + 1}, batch {step + 1}; stopped before applying "
+                    "that update" if not math.isfinite(total) else
+                    f"the update at epoch {epoch + 1}, batch {step + 1} made {self._undone_update} NaN or "
+                    "infinite; that update was undone (weights and optimizer state) and training stopped")
                 warnings.warn(f"Model {self.name!r}: {self.history.stop_reason}", RuntimeWarning, stacklevel=3)
                 self.stop_training = True
                 break
@@ -130,6 +143,7 @@ class Loops:
         """Loss (data loss + penalties) and metrics in inference mode, sample-weighted
         over batches. Returns the loss alone, or [loss, *metrics], or a dict."""
         self._require_compiled("evaluate")
+        steps = None if steps is None else _positive("steps", steps)
         loud = verbose != "auto" and _verbosity(verbose) > 0  # Keras's "auto" bar: minidl stays quiet
         batches = self._batches(x, y, batch_size, sample_weight)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=False, add_progbar=False)
@@ -160,6 +174,7 @@ class Loops:
         from .trainer import _positive_int
         _verbosity(verbose)
         batch_size = _positive_int("batch_size", batch_size, default=32)
+        steps = None if steps is None else _positive("steps", steps)
         xs = self._inputs(x)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=False, add_progbar=False)
         cbs.on_predict_begin({})

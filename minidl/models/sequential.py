@@ -9,6 +9,7 @@ from ..layers.base import Layer
 from ..layers.core import Input, InputLayer
 from ..layers.embedding import Embedding
 from ..layers.node import SymbolicTensor
+from . import data
 from .functional import Model
 
 
@@ -72,7 +73,7 @@ class Sequential(Model):
         if isinstance(x, dict) or (isinstance(x, (list, tuple)) and len(x) and isinstance(x[0], np.ndarray)
                                    and len(x) > 1):
             raise ValueError(f"Sequential {self.name!r} takes one input array, got {len(x)}")
-        arr = np.asarray(x)
+        arr = data.check_array("x", x)  # a refused array must not leave the model built from its shape
         if arr.ndim < 1:
             raise ValueError(f"Sequential {self.name!r}: input must have a batch axis, got shape {arr.shape}")
         dtype = arr.dtype.name if arr.dtype.kind in "iu" and isinstance(self._stack[0], Embedding) else None
