@@ -122,6 +122,18 @@ class Optimizer:
             state["learning_rate"] = self._learning_rate
         return state
 
+    def snapshot(self, previous: dict | None = None) -> dict:
+        """Like :meth:`get_state`, but the slot arrays are copied into ``previous``'s
+        arrays where shapes match, so a training loop that snapshots every step
+        allocates nothing (the trainer's guard against non-finite updates)."""
+        old_slots = previous["slots"] if previous else {}
+        slots = {key: {name: copy_into(old_slots.get(key, {}).get(name), a) for name, a in per.items()}
+                 for key, per in self._slots.items()}
+        state = {"iterations": self.iterations, "slots": slots, "extra": copy.deepcopy(self._extra_state())}
+        if isinstance(self._learning_rate, float):
+            state["learning_rate"] = self._learning_rate
+        return state
+
     def set_state(self, state: dict) -> None:
         """Restore :meth:`get_state`'s dict (copied, so the dict can be reused)."""
         self.iterations = int(state["iterations"])
@@ -207,3 +219,11 @@ class Optimizer:
 
 
 LearningRate = float | LearningRateSchedule | Callable[[], float]
+
+
+def copy_into(buffer: np.ndarray | None, value: np.ndarray) -> np.ndarray:
+    """``value`` copied into ``buffer`` when shapes and dtypes match, else a fresh copy."""
+    if buffer is None or buffer.shape != value.shape or buffer.dtype != value.dtype:
+        return value.copy()
+    np.copyto(buffer, value)
+    return buffer

@@ -107,7 +107,7 @@ MODEL_CASES = [
     ("load-other-arch", lambda m, p: m.load_weights(_other_arch(p)), ValueError, r"weight 'kernel' has shape \(4, 1\), got an array of shape \(4, 2\)"),
     ("save-parent-file", lambda m, p: m.save_weights(p / "w.npz" / "x.npz"), NotADirectoryError, r"cannot write '.*w.npz/x.npz': '.*w.npz' is a file, not a folder"),
     ("save-folder", lambda m, p: m.save_weights(_folder(p)), IsADirectoryError, r"cannot write '.*d.npz': it is a folder"),
-    ("save-not-npz", lambda m, p: m.save_weights(p / "w.h5"), ValueError, r"save_weights writes .npz files, got '.*w.h5'"),
+    ("save-unknown-suffix", lambda m, p: m.save_weights(p / "w.txt"), ValueError, r"save_weights writes .npz or Keras.s .weights.h5 files, got '.*w.txt'"),
 ]
 
 
