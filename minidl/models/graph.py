@@ -12,6 +12,7 @@ that feeds several nodes and accumulating each layer's weight gradients in
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -128,7 +129,8 @@ class Graph:
             layer = node.layer
             kwargs = dict(node.call_kwargs)
             mask = node.pack([masks.get(id(t)) for t in node.inputs])
-            if _accepts_mask(layer) and any(m is not None for m in (mask if isinstance(mask, list) else [mask])):
+            if masks and any(m is not None for m in (mask if isinstance(mask, list) else [mask])) \
+                    and _accepts_mask(type(layer)):
                 kwargs["mask"] = mask
             if id(node) in folded:
                 kwargs["activate"] = False
@@ -194,8 +196,9 @@ class Graph:
         return layer.activation.backward(y, activated, dact)
 
 
-def _accepts_mask(layer: Layer) -> bool:
-    return "mask" in inspect.signature(layer.forward).parameters
+@functools.cache
+def _accepts_mask(layer_type: type) -> bool:
+    return "mask" in inspect.signature(layer_type.forward).parameters
 
 
 def _accumulate(grads: dict[int, np.ndarray], t: SymbolicTensor, d: np.ndarray) -> None:

@@ -125,6 +125,8 @@ class Trainer(Loops):
         self._guard_copies = (saved_weights, saved_state)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, by name
             self.optimizer.apply(slots)
+            if math.isfinite(sum(float(param.sum()) for _, param, _ in slots)):
+                return None  # every weight finite: the common case, one sum per weight
         for key, param, _ in slots:
             if not _finite(param):
                 step = saved_state["iterations"] + 1

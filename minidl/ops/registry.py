@@ -50,8 +50,8 @@ NUMBA_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _numba_accepts(dtypes: list[np.dtype]) -> bool:
-    """One float dtype the kernels are compiled for (mixed dtypes take the reference)."""
-    return bool(dtypes) and dtypes[0] in NUMBA_DTYPES and all(d == dtypes[0] for d in dtypes)
+    """A float dtype the kernels are compiled for (``_float_dtypes`` already refused mixed ones)."""
+    return bool(dtypes) and dtypes[0] in NUMBA_DTYPES
 
 
 def add_backend(name: str, accepts: Callable[[list[np.dtype]], bool] | None = None,
@@ -82,14 +82,29 @@ def table(name: str) -> dict[str, Callable | str]:
     return _TABLE.setdefault(name, {})
 
 
-def _float_dtypes(args) -> list[np.dtype]:
+#: below this many elements in every float argument a compiled kernel does not pay: NumPy's
+#: ufuncs on XOR's 1×2 layers take ~1.5 µs against ~5 µs for a kernel call and its checks
+SMALL = 256
+
+
+def _float_dtypes(args) -> list[np.dtype] | None:
+    """The dtypes of the float array arguments (lists of arrays opened), or None when
+    two of them differ (mixed precision) or all are small: both take the reference.
+    Plain loops: this runs on every op call, where XOR's arithmetic is cheaper still."""
+    first = None
     dtypes = []
+    large = False
     for a in args:
-        if isinstance(a, np.ndarray) and a.dtype.kind == "f":
-            dtypes.append(a.dtype)
-        elif isinstance(a, (list, tuple)):
-            dtypes.extend(x.dtype for x in a if isinstance(x, np.ndarray) and x.dtype.kind == "f")
-    return dtypes
+        items = a if isinstance(a, (list, tuple)) else (a,)
+        for x in items:
+            if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+                if first is None:
+                    first = x.dtype
+                elif x.dtype != first:
+                    return None
+                dtypes.append(x.dtype)
+                large = large or x.size >= SMALL
+    return dtypes if large else None
 
 
 def select(name: str, args: tuple) -> str:
@@ -101,10 +116,11 @@ def select(name: str, args: tuple) -> str:
                 raise TypeError(f"minidl.ops.{name}: no {backend!r} implementation for "
                                 f"{backend} arrays (implemented for: {sorted(impls)})")
             return backend
-    backend = config.backend()
-    if backend != "numpy" and backend in impls and _ACCEPTS[backend](_float_dtypes(args)):
-        return backend
-    return "numpy"
+    backend = config._BACKEND
+    if backend == "numpy" or backend not in impls:
+        return "numpy"
+    dtypes = _float_dtypes(args)
+    return backend if dtypes is not None and _ACCEPTS[backend](dtypes) else "numpy"
 
 
 def implementation(name: str, args: tuple) -> Callable:

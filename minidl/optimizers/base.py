@@ -129,7 +129,8 @@ class Optimizer:
         old_slots = previous["slots"] if previous else {}
         slots = {key: {name: copy_into(old_slots.get(key, {}).get(name), a) for name, a in per.items()}
                  for key, per in self._slots.items()}
-        state = {"iterations": self.iterations, "slots": slots, "extra": copy.deepcopy(self._extra_state())}
+        extra = self._extra_state()
+        state = {"iterations": self.iterations, "slots": slots, "extra": copy.deepcopy(extra) if extra else {}}
         if isinstance(self._learning_rate, float):
             state["learning_rate"] = self._learning_rate
         return state
