@@ -32,7 +32,9 @@ class Weights:
             raise ValueError(f"Layer {self.name!r} already has a weight named {key!r}")
         dtype = np.dtype(dtype or self.dtype)
         default = "glorot_uniform" if dtype.kind == "f" else "zeros"
-        value = np.ascontiguousarray(initializers.get(initializer or default)(tuple(shape or ()), dtype.name))
+        value = initializers.get(initializer or default)(tuple(shape or ()), dtype.name)
+        if not value.flags.c_contiguous:  # the optimizers update weights in place through flat views
+            value = value.copy(order="C")
         if trainable:
             self.params[key] = value
             reg = regularizers.get(regularizer)
