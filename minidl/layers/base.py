@@ -48,6 +48,14 @@ def _wrap_build(build):
     return wrapper
 
 
+#: bumped whenever a layer's ``trainable`` changes (models cache their trainable layers)
+_TRAINABLE_GENERATION = 0
+
+
+def trainable_generation() -> int:
+    return _TRAINABLE_GENERATION
+
+
 @functools.cache
 def _accepts(method, arg: str) -> bool:
     return arg in inspect.signature(method).parameters
@@ -78,7 +86,7 @@ class Layer(Weights):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}")
         self.name = name or unique_name(snake_case(type(self).__name__))
-        self.trainable = bool(trainable)
+        self._trainable = bool(trainable)
         self._dtype = None if dtype is None else np.dtype(dtype).name
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.params: dict[str, np.ndarray] = {}
@@ -91,6 +99,16 @@ class Layer(Weights):
             input_shape = (input_dim,)
         self.declared_input_shape = None if input_shape is None else (None, *input_shape)
         self._inbound_nodes: list[Node] = []
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        global _TRAINABLE_GENERATION
+        self._trainable = bool(value)
+        _TRAINABLE_GENERATION += 1  # models recompute their list of trainable layers
 
     @property
     def dtype(self) -> str:

@@ -88,6 +88,11 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None) -> None:  # type: ignore[override]
+        if isinstance(values, float) and isinstance(sample_weight, (int, float)):
+            # a scalar with a scalar weight (the trainer's loss per batch): no arrays needed
+            self.total += values * sample_weight
+            self.count += sample_weight
+            return
         values, sample_weight = samplewise(values, sample_weight)
         self.total += float(values.sum())
         if sample_weight is not None:

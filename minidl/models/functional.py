@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..layers.base import Layer
+from ..layers.base import Layer, trainable_generation
 from ..layers.node import SymbolicTensor, snake_case, unique_name
 from . import saving, summary
 from .graph import Graph
@@ -98,6 +98,16 @@ class Model(Trainer, Layer):
         return list(out.values())
 
     def _trainable_layers(self) -> list[Layer]:
+        """The leaf layers the optimizer updates, cached until some layer's
+        ``trainable`` changes (read every step)."""
+        cached = getattr(self, "_trainable_cache", None)
+        if cached is not None and cached[0] == trainable_generation() and cached[1] is self.graph:
+            return cached[2]
+        layers = self._collect_trainable_layers()
+        self._trainable_cache = (trainable_generation(), self.graph, layers)
+        return layers
+
+    def _collect_trainable_layers(self) -> list[Layer]:
         if not self.trainable:
             return []
         out: dict[int, Layer] = {}

@@ -56,6 +56,10 @@ class Graph:
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             raise ValueError(f"Model {owner!r}: layer names must be unique, repeated: {repeated}")
+        input_ids = {id(t) for t in self.inputs}
+        # per node, what forward and backward read every step, worked out once
+        self._plan = [(node, [id(t) for t in node.inputs], [id(t) for t in node.outputs],
+                       all(id(t) in input_ids for t in node.inputs)) for node in self.nodes]
         consumers: dict[int, int] = {}
         for node in self.nodes:
             for t in node.inputs:
@@ -121,35 +125,36 @@ class Graph:
                 logits_outputs: frozenset[int] = frozenset()) -> Run:
         """Run every node; ``logits_outputs`` are output indices computed without
         their activation (the loss folds it in; ``run.activated`` has the activated value)."""
-        run = Run(values={id(t): x for t, x in zip(self.inputs, xs)})
+        values = {id(t): x for t, x in zip(self.inputs, xs)}
+        run = Run(values=values)
         folded = {id(self.outputs[i].node): i for i in logits_outputs}
         masks: dict[int, np.ndarray] = {}  # Keras's timestep masks, beside the values
-        for node in self.nodes:
-            inputs = node.pack([run.values[id(t)] for t in node.inputs])
+        for node, in_ids, out_ids, _ in self._plan:
+            inputs = node.pack([values[i] for i in in_ids])
             layer = node.layer
-            kwargs = dict(node.call_kwargs)
-            mask = node.pack([masks.get(id(t)) for t in node.inputs])
-            if masks and any(m is not None for m in (mask if isinstance(mask, list) else [mask])) \
-                    and _accepts_mask(type(layer)):
-                kwargs["mask"] = mask
-            if id(node) in folded:
-                kwargs["activate"] = False
+            kwargs = node.call_kwargs
+            mask = node.pack([masks.get(i) for i in in_ids]) if masks else None
+            if mask is not None and _any_mask(mask) and _accepts_mask(type(layer)):
+                kwargs = {**kwargs, "mask": mask}
+            if folded and id(node) in folded:
+                kwargs = {**kwargs, "activate": False}
             y, cache = layer.forward(inputs, training=training, **kwargs)
             run.caches[id(node)] = cache
-            ys = list(y) if len(node.outputs) > 1 else [y]
-            for t, value in zip(node.outputs, ys):
-                run.values[id(t)] = value
+            if len(out_ids) == 1:
+                values[out_ids[0]] = y
+            else:
+                values.update(zip(out_ids, y))
             if hasattr(layer, "compute_mask"):  # only layers that define it pass a mask on
                 out_mask = layer.compute_mask(inputs, mask)
-                for t, m in zip(node.outputs, out_mask if len(node.outputs) > 1 else [out_mask]):
+                for i, m in zip(out_ids, out_mask if len(out_ids) > 1 else [out_mask]):
                     if m is not None:
-                        masks[id(t)] = m
-            if id(node) in folded:
+                        masks[i] = m
+            if folded and id(node) in folded:
                 run.activated[folded[id(node)]] = layer.activation(y)
             if layer.activity_regularizer is not None:
                 out = run.activated.get(folded.get(id(node)), y)
                 run.activity_penalty += float(layer.activity_regularizer(out)) / out.shape[0]
-        run.outputs = [run.values[id(t)] for t in self.outputs]
+        run.outputs = [values[id(t)] for t in self.outputs]
         return run
 
     # ---- backward -----------------------------------------------------------------
@@ -160,28 +165,32 @@ class Graph:
         grads: dict[int, np.ndarray] = {}
         for t, d in zip(self.outputs, douts):
             if d is not None:
-                _accumulate(grads, t, d)
+                _accumulate(grads, id(t), d)
         folded = {id(self.outputs[i].node): i for i in run.activated}
         input_ids = {id(t) for t in self.inputs}
-        for node in reversed(self.nodes):
-            dys = [grads.pop(id(t), None) for t in node.outputs]
-            if all(d is None for d in dys):
-                continue
-            dys = [np.zeros_like(run.values[id(t)]) if d is None else d for t, d in zip(node.outputs, dys)]
-            dy = dys if len(dys) > 1 else dys[0]
+        for node, in_ids, out_ids, from_inputs_only in reversed(self._plan):
+            if len(out_ids) == 1:
+                dy = grads.pop(out_ids[0], None)
+                if dy is None:
+                    continue
+            else:
+                dys = [grads.pop(i, None) for i in out_ids]
+                if all(d is None for d in dys):
+                    continue
+                dy = [np.zeros_like(run.values[i]) if d is None else d for i, d in zip(out_ids, dys)]
             layer = node.layer
             if layer.activity_regularizer is not None:
                 dy = dy + self._activity_gradient(layer, run, node, folded)
-            wants_dx = need_dx or any(id(t) not in input_ids for t in node.inputs)
-            dx, layer_grads = layer.backward(run.caches[id(node)], dy, need_dx=wants_dx)
+            dx, layer_grads = layer.backward(run.caches[id(node)], dy, need_dx=need_dx or not from_inputs_only)
+            layer_store = layer.grads
             for key, g in layer_grads.items():
                 if g is not None:
-                    layer.grads[key] = layer.grads[key] + g if key in layer.grads else g
+                    layer_store[key] = layer_store[key] + g if key in layer_store else g
             if dx is None:
                 continue
-            for t, d in zip(node.inputs, dx if node.structure == "list" else [dx]):
-                if d is not None and (need_dx or id(t) not in input_ids):
-                    _accumulate(grads, t, d)
+            for i, d in zip(in_ids, dx if node.structure == "list" else (dx,)):
+                if d is not None and (need_dx or i not in input_ids):
+                    _accumulate(grads, i, d)
         if need_dx:
             return [grads.get(id(t), np.zeros_like(run.values[id(t)])) for t in self.inputs]
         return None
@@ -201,5 +210,9 @@ def _accepts_mask(layer_type: type) -> bool:
     return "mask" in inspect.signature(layer_type.forward).parameters
 
 
-def _accumulate(grads: dict[int, np.ndarray], t: SymbolicTensor, d: np.ndarray) -> None:
-    grads[id(t)] = grads[id(t)] + d if id(t) in grads else d
+def _accumulate(grads: dict[int, np.ndarray], key: int, d: np.ndarray) -> None:
+    grads[key] = grads[key] + d if key in grads else d
+
+
+def _any_mask(mask) -> bool:
+    return any(m is not None for m in mask) if isinstance(mask, list) else mask is not None

@@ -91,31 +91,41 @@ def _float_dtypes(args) -> list[np.dtype] | None:
     """The dtypes of the float array arguments (lists of arrays opened), or None when
     two of them differ (mixed precision) or all are small: both take the reference.
     Plain loops: this runs on every op call, where XOR's arithmetic is cheaper still."""
-    first = None
-    dtypes = []
+    dtypes: list[np.dtype] = []
     large = False
     for a in args:
-        items = a if isinstance(a, (list, tuple)) else (a,)
-        for x in items:
-            if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-                if first is None:
-                    first = x.dtype
-                elif x.dtype != first:
+        if isinstance(a, np.ndarray):
+            if a.dtype.kind == "f":
+                if dtypes and a.dtype != dtypes[0]:
                     return None
-                dtypes.append(x.dtype)
-                large = large or x.size >= SMALL
+                dtypes.append(a.dtype)
+                large = large or a.size >= SMALL
+        elif isinstance(a, (list, tuple)):
+            for x in a:
+                if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+                    if dtypes and x.dtype != dtypes[0]:
+                        return None
+                    dtypes.append(x.dtype)
+                    large = large or x.size >= SMALL
     return dtypes if large else None
 
 
-def select(name: str, args: tuple) -> str:
-    """The backend that runs op ``name`` on these arguments (see the module doc)."""
-    impls = _TABLE[name]
+def _owner(name: str, impls: dict, args: tuple) -> str | None:
     for backend, owns in _OWNERS:
         if any(owns(a) for a in args):
             if backend not in impls:
                 raise TypeError(f"minidl.ops.{name}: no {backend!r} implementation for "
                                 f"{backend} arrays (implemented for: {sorted(impls)})")
             return backend
+    return None
+
+
+def select(name: str, args: tuple) -> str:
+    """The backend that runs op ``name`` on these arguments (see the module doc)."""
+    impls = _TABLE[name]
+    owner = _owner(name, impls, args) if _OWNERS else None
+    if owner is not None:
+        return owner
     backend = config._BACKEND
     if backend == "numpy" or backend not in impls:
         return "numpy"
