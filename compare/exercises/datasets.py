@@ -1,7 +1,8 @@
 """Data pipelines in NumPy, shared by every exercise, and the one dataset-label function.
 
 Real data come from :mod:`minidl.datasets` (``data_dir``, else
-``$MINIDL_DATA_DIR``, else the Keras cache); nothing here is synthetic unless
+``$MINIDL_DATA_DIR``, else the course's shared copy when it is beside the
+repository (``compare.shared_data``), else the Keras cache); nothing here is synthetic unless
 its name says so. Loads are cached per process (several variants share one).
 """
 from __future__ import annotations
@@ -12,22 +13,31 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import shared_data
+
 PRETTY = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "mnist": "MNIST", "imdb": "IMDB",
           "boston_housing": "Boston housing", "pima": "Pima diabetes"}
 
 
-def resolve_dir(data_dir: str | os.PathLike | None) -> str | None:
-    """``data_dir`` if given, else ``$MINIDL_DATA_DIR``, else None (the loader's default)."""
+def resolve_dir(data_dir: str | os.PathLike | None, name: str | None = None) -> str | None:
+    """``data_dir`` if given, else ``$MINIDL_DATA_DIR``, else the prepared shared copy
+    of dataset ``name`` when there is one, else None (the loader's default: the Keras cache)."""
     if data_dir is not None:
         return os.fspath(data_dir)
-    return os.environ.get("MINIDL_DATA_DIR") or None
+    env = os.environ.get("MINIDL_DATA_DIR")
+    if env:
+        return env
+    if name is not None and name in shared_data.PREPARE_NAMES:
+        prepared = shared_data.prepared_dir(name)
+        return None if prepared is None else os.fspath(prepared)
+    return None
 
 
 def describe(name: str, data_dir: str | None) -> dict[str, Any]:
     """``minidl.datasets.describe`` as plain JSON values."""
     from minidl import datasets
     return {k: (str(v) if k == "path" and v is not None else v)
-            for k, v in datasets.describe(name, resolve_dir(data_dir)).items()}
+            for k, v in datasets.describe(name, resolve_dir(data_dir, name)).items()}
 
 
 def label(info: dict[str, Any], quick: bool = False) -> str:
@@ -52,7 +62,7 @@ def _load(name: str, data_dir: str | None, kwargs: tuple = ()) -> Any:
 
 def load(name: str, data_dir: str | None, **kwargs: Any) -> Any:
     """``minidl.datasets.<name>.load_data(data_dir=..., **kwargs)``, cached."""
-    return _load(name, resolve_dir(data_dir), tuple(sorted(kwargs.items())))
+    return _load(name, resolve_dir(data_dir, name), tuple(sorted(kwargs.items())))
 
 
 def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
