@@ -75,7 +75,8 @@ def conv2d_transpose_reference(x, kernel, strides, padding, output_padding=(None
     for i in range(kh):
         for j in range(kw):
             yp[_tap(i, j, x.shape[1:3], strides)] += x @ kernel[i, j].T
-    return yp[:, top:top + oh, left:left + ow]
+    # contiguous, so the layers' fused bias + activation kernels take it in place
+    return np.ascontiguousarray(yp[:, top:top + oh, left:left + ow])
 
 
 def _vjp_conv_transpose(g, y, inputs, kernel, strides=1, padding="valid", output_padding=None,
