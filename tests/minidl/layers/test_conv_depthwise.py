@@ -195,3 +195,27 @@ def test_bad_inputs():
     layer._maybe_build((None, 8, 3))
     with pytest.raises(ValueError, match=r"'s2' \(SeparableConv1D\).*3 input channels.*\(None, 8, 2\)"):
         layer.forward(np.zeros((1, 8, 2), np.float32))
+
+
+@pytest.mark.keras
+def test_model_with_the_new_layers_saves_and_loads_in_keras(tfk, tmp_path):
+    """A model of the transposed, depthwise and separable layers trains, and its .keras
+    file loads in minidl and in Keras with the same predictions."""
+    keras, _ = tfk
+    from minidl.layers import Conv2DTranspose, Dense, Flatten
+    from minidl.models import Sequential, load_model
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 8, 8, 3)).astype(np.float32)
+    y = rng.standard_normal((16, 1)).astype(np.float32)
+    model = Sequential([Input((8, 8, 3)), SeparableConv2D(4, 3, activation="relu"),
+                        DepthwiseConv2D(3, padding="same", depth_multiplier=2),
+                        Conv2DTranspose(2, 3, strides=2, padding="same", activation="tanh"), Flatten(), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    losses = model.fit(x, y, epochs=3, batch_size=8, verbose=0).history["loss"]
+    assert losses[-1] < losses[0]
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    expected = model.predict(x, verbose=0)
+    np.testing.assert_array_equal(load_model(path).predict(x, verbose=0), expected)
+    np.testing.assert_allclose(np.asarray(keras.models.load_model(path).predict(x, verbose=0)), expected,
+                               rtol=1e-5, atol=1e-5)
