@@ -4,6 +4,8 @@ from .core import Activation, Dense, Flatten, Input, InputLayer
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .avg_pooling import AveragePooling1D, AveragePooling2D
 from .conv import Conv1D, Conv2D
+from .conv_depthwise import DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
+from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .dot import Dot
 from .dropout import Dropout
 from .embedding import Embedding
@@ -30,4 +32,6 @@ __all__ = ["Layer", "ActivatedLayer", "SymbolicTensor", "Input", "InputLayer", "
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LayerNormalization",
            "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot",
            "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",
-           "Rescaling", "Normalization"]
+           "Rescaling", "Normalization",
+           "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
+           "SeparableConv2D"]

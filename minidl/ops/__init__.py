@@ -8,7 +8,8 @@ are recorded on a tape, which is how a user's ``Layer.call`` and a loss written
 as a plain function are differentiated.
 
 Modules: ``elementwise``, ``reduction``, ``shape``, ``activation`` (differentiable,
-Keras-named), ``convolution``, ``pool``, ``nn``, ``xent`` (including the fused kernels the
+Keras-named), ``convolution``, ``conv_transpose``, ``depthwise`` (depthwise and separable),
+``pool``, ``nn``, ``xent`` (including the fused kernels the
 built-in layers call), ``autodiff``/``tape``/``tensor`` (differentiation),
 ``registry`` (backend dispatch), ``numba/`` (the compiled backend).
 """
@@ -19,6 +20,8 @@ from .activation import (elu, gelu, hard_sigmoid, leaky_relu, linear, log_softma
                          selu, sigmoid, silu, softmax, softplus, softsign, tanh)
 from .autodiff import backprop, record, value_and_grad
 from .convolution import conv, conv_backward
+from .conv_transpose import conv_transpose, conv_transpose_backward
+from .depthwise import depthwise_conv, depthwise_conv_backward, separable_conv
 from .elementwise import (abs, absolute, add, cos, divide, dot, equal, exp, expm1, floor,
                           greater, greater_equal, less, less_equal, log, log1p, logical_and,
                           logical_not, logical_or, matmul, maximum, minimum, multiply, negative,
