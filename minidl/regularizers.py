@@ -84,10 +84,16 @@ l1, l2, l1_l2 = L1, L2, L1L2
 _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
 
 
-def get(identifier: str | Regularizer | None) -> Regularizer | None:
-    """Resolve ``None``, a Keras name (``"l2"``, default factor 0.01) or a Regularizer."""
+def get(identifier: str | dict | Regularizer | None) -> Regularizer | None:
+    """Resolve ``None``, a Keras name (``"l2"``, default factor 0.01), Keras's serialized
+    form (``{"class_name": "L2", "config": {"l2": 0.01}}``) or a Regularizer."""
     if identifier is None or isinstance(identifier, Regularizer):
         return identifier
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        key = str(identifier["class_name"]).lower()
+        if key not in _BY_NAME:
+            raise ValueError(f"Unknown regularizer class {identifier['class_name']!r}; valid: L1, L2, L1L2")
+        return _BY_NAME[key](**identifier.get("config", {}))
     if isinstance(identifier, str):
         key = identifier.lower()
         if key not in _BY_NAME:

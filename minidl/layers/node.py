@@ -7,6 +7,7 @@ nodes (a shared layer); a model reads its graph from these nodes.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from typing import Any, Sequence
 
@@ -16,12 +17,10 @@ _name_counters: defaultdict[str, itertools.count] = defaultdict(itertools.count)
 
 
 def snake_case(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+    """Keras's ``to_snake_case``: ``Conv2D`` -> ``conv2d``, ``MaxPooling2D`` -> ``max_pooling2d``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base: str) -> str:

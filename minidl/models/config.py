@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import layers as layers_module
+from ..layers.node import snake_case
 from .. import regularizers
 
 #: Keras arguments minidl has no parameter for, with the only value it can honour
@@ -33,13 +34,6 @@ KERAS_DEFAULTS: dict[str, Any] = {
 }
 #: ignored whatever their value: only meaningful with an option minidl refuses above
 _IGNORED = {"renorm_momentum", "lora_alpha"}
-
-
-def keras_snake_case(name: str) -> str:
-    """Keras's ``naming.to_snake_case``: ``Conv2D`` -> ``conv2d``, ``MaxPooling2D`` -> ``max_pooling2d``."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def layer_classes() -> dict[str, type]:

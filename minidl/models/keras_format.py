@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .config import keras_snake_case, model_from_config, serialize_layer
+from ..layers.node import snake_case
+from .config import model_from_config, serialize_layer
 
 KERAS_VERSION = "3.15.1"  # the format minidl writes (and is tested against)
 
@@ -45,7 +46,7 @@ def _children(model) -> list[tuple[str, Any]]:
     used: dict[str, int] = {}
     out = []
     for layer in model.layers:
-        base = keras_snake_case(keras_class_name(layer))
+        base = snake_case(keras_class_name(layer))
         if base in used:
             used[base] += 1
             key = f"{base}_{used[base]}"

@@ -110,10 +110,11 @@ def test_fused_ops_refuse_to_be_recorded():
 
 
 def test_backend_selection(monkeypatch):
-    x = np.ones((2, 5, 5, 1), np.float32)
+    x = np.ones((2, 12, 12, 1), np.float32)  # 288 elements: at least registry.SMALL
     k = np.ones((3, 3, 1, 2), np.float32)
     monkeypatch.setattr(config, "_BACKEND", "numba")
     assert registry.select("conv", (x, k)) == "numba"
+    assert registry.select("conv", (x[:, :5, :5], k)) == "numpy"          # every array small
     assert registry.select("conv", (x, k.astype(np.float64))) == "numpy"   # mixed dtypes
     assert registry.select("conv", (x.astype(np.float16), k.astype(np.float16))) == "numpy"
     assert registry.select("add", (x, x)) == "numpy"                       # no kernel
