@@ -2,6 +2,7 @@
 from .base import ActivatedLayer, Layer, SymbolicTensor
 from .core import Activation, Dense, Flatten, Input, InputLayer
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .avg_pooling import AveragePooling1D, AveragePooling2D
 from .conv import Conv1D, Conv2D
 from .dot import Dot
@@ -30,4 +31,5 @@ __all__ = ["Layer", "ActivatedLayer", "SymbolicTensor", "Input", "InputLayer", "
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LayerNormalization",
            "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot",
            "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",
-           "Rescaling", "Normalization"]
+           "Rescaling", "Normalization",
+           "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast"]
