@@ -2,6 +2,7 @@
 from .base import ActivatedLayer, Layer, SymbolicTensor
 from .core import Activation, Dense, Flatten, Input, InputLayer
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .avg_pooling import AveragePooling1D, AveragePooling2D
 from .conv import Conv1D, Conv2D
 from .conv_depthwise import DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
@@ -34,4 +35,5 @@ __all__ = ["Layer", "ActivatedLayer", "SymbolicTensor", "Input", "InputLayer", "
            "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",
            "Rescaling", "Normalization",
            "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
-           "SeparableConv2D"]
+           "SeparableConv2D",
+           "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast"]

@@ -15,7 +15,7 @@ built-in layers call), ``autodiff``/``tape``/``tensor`` (differentiation),
 """
 from __future__ import annotations
 
-from . import registry
+from . import image, registry
 from .activation import (elu, gelu, hard_sigmoid, leaky_relu, linear, log_softmax, relu, relu6,
                          selu, sigmoid, silu, softmax, softplus, softsign, tanh)
 from .autodiff import backprop, record, value_and_grad

@@ -101,5 +101,5 @@ def test_sparse_labels_out_of_range():
 def test_string_aliases_and_unknown_name():
     assert isinstance(losses.get("mse"), losses.MeanSquaredError)
     assert isinstance(losses.get("binary_crossentropy"), losses.BinaryCrossentropy)
-    with pytest.raises(ValueError, match=r"Unknown loss 'hinge'; valid names: \[.*'mse'"):
-        losses.get("hinge")
+    with pytest.raises(ValueError, match=r"Unknown loss 'hinge_loss_v2'; valid names: \[.*'mse'"):
+        losses.get("hinge_loss_v2")
