@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import inspect
 import json
 import os
 import warnings
@@ -218,7 +219,10 @@ def _deserialize_loss(loss, path: str):
         cls = getattr(losses, loss["class_name"], None)
         if not (isinstance(cls, type) and issubclass(cls, losses.Loss)):
             raise ValueError(f"{path}: loss {loss['class_name']!r} is not one minidl has")
-        config = {k: v for k, v in loss.get("config", {}).items() if k not in ("reduction", "dtype")}
+        accepted = inspect.signature(cls.__init__).parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
+        config = {k: v for k, v in loss.get("config", {}).items()
+                  if k != "dtype" and (takes_any or k in accepted)}  # Keras writes keys minidl has no use for
         return cls(**config)
     return loss
 
