@@ -36,6 +36,15 @@ def per_output(model: str, what: str, value: Any, names: Sequence[str], broadcas
     raise ValueError(f"Model {model!r} has {len(names)} outputs {list(names)}: give {what} as a list or a dict")
 
 
+def _finite_number(w: Any) -> bool:
+    """A real, finite number (not a bool, not a string that float() would read)."""
+    if isinstance(w, np.ndarray) and w.ndim == 0 and w.dtype.kind in "iuf":
+        w = w.item()
+    if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, float, np.integer, np.floating)):
+        return False
+    return bool(np.isfinite(float(w)))
+
+
 class CompiledLoss:
     """The losses of every output, their weights and the fold decision."""
 
@@ -50,8 +59,9 @@ class CompiledLoss:
         weights = per_output(model, "loss_weights", 1.0 if loss_weights is None else loss_weights, names,
                              broadcast=True)
         for n, w in zip(names, weights):
-            if w is not None and (isinstance(w, bool) or not np.isfinite(float(w))):
-                raise ValueError(f"Model {model!r}: loss_weights for output {n!r} must be a number, got {w!r}")
+            if w is not None and not _finite_number(w):
+                raise ValueError(f"Model {model!r}: loss_weights for output {n!r} must be a finite number "
+                                 f"(or None), got {w!r}")
         self.weights = [1.0 if w is None else float(w) for w in weights]
         self.fold = frozenset(i for i, l in enumerate(self.losses)
                               if l is not None and not getattr(l, "from_logits", True)
