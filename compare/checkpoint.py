@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from minidl import io as minidl_io
+from minidl.models.saving import describe_file
 
 CHECKPOINT = "a checkpoint of python -m compare (an .npz with the models' arrays and a 'state' JSON)"
 RESULT = "a result document of python -m compare (a JSON object with 'exercise', 'mode', 'precision', " \
@@ -152,13 +153,15 @@ def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     except OSError:  # a folder, no permission: described below
         head = b""
     if not head.startswith(b"PK"):
-        from minidl.models.saving import describe_file
         raise CorruptFile(path, CHECKPOINT, describe_file(path))
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     except Exception as exc:  # zipfile, zlib, format errors: all mean a damaged archive
-        raise CorruptFile(path, CHECKPOINT, f"a damaged archive ({type(exc).__name__}: {exc})") from None
+        found = describe_file(path)
+        if "truncated" not in found:
+            found += f" ({type(exc).__name__}: {exc})"
+        raise CorruptFile(path, CHECKPOINT, found) from None
     if "state" not in arrays:
         raise CorruptFile(path, CHECKPOINT, f"an .npz without 'state' (arrays {sorted(arrays)[:5]}...)")
     text = str(arrays["state"])

@@ -45,12 +45,15 @@ def one_line(text: object) -> str:
     return " | ".join(line.strip() for line in str(text).splitlines() if line.strip())
 
 
-def describe_error(exc: BaseException) -> str:
-    """minidl's and compare's own errors speak for themselves; others keep their type's name."""
+def _known(exc: BaseException) -> bool:
+    """A failure the tools describe fully themselves (no traceback would add anything)."""
     corrupt = getattr(sys.modules.get("compare.checkpoint"), "CorruptFile", None)
-    if isinstance(exc, CommandError) or (corrupt is not None and isinstance(exc, corrupt)):
-        return one_line(exc)
-    return one_line(f"{type(exc).__name__}: {exc}")
+    return isinstance(exc, CommandError) or (corrupt is not None and isinstance(exc, corrupt))
+
+
+def describe_error(exc: BaseException) -> str:
+    """compare's own errors speak for themselves; others keep their type's name."""
+    return one_line(exc) if _known(exc) else one_line(f"{type(exc).__name__}: {exc}")
 
 
 def guarded(prog: str, debug: bool, body: Callable[[], int]) -> int:
@@ -61,8 +64,8 @@ def guarded(prog: str, debug: bool, body: Callable[[], int]) -> int:
     except Exception as exc:
         if debug:
             raise
-        print(f"{prog}: {describe_error(exc)}" + ("" if isinstance(exc, CommandError) else
-                                                   " (--debug shows the traceback)"), file=sys.stderr)
+        print(f"{prog}: {describe_error(exc)}" + ("" if _known(exc) else " (--debug shows the traceback)"),
+              file=sys.stderr)
         return exc.code if isinstance(exc, CommandError) else 1
 
 
