@@ -47,7 +47,7 @@ def weight_items(model) -> list[tuple[str, np.ndarray]]:
 
 def save_weights(model, path: str | os.PathLike) -> None:
     """Write every weight to an ``.npz`` file, atomically (temp file + rename)."""
-    path = os.fspath(path)
+    path = _path("save_weights", path)
     if path.endswith(".weights.h5"):
         from .keras_format import write_weights_h5
         atomic_write(path, lambda tmp: write_weights_h5(model, tmp, with_optimizer=False))
@@ -94,7 +94,7 @@ def _not_weights(path: str) -> ValueError:
 
 def load_weights(model, path: str | os.PathLike) -> None:
     """Read weights written by ``save_weights`` (or Keras's ``.weights.h5``); names and shapes must match."""
-    path = os.fspath(path)
+    path = _path("load_weights", path)
     if not os.path.exists(path):
         parent = os.path.dirname(os.path.abspath(path))
         while parent and not os.path.exists(parent):
@@ -130,6 +130,13 @@ def load_weights(model, path: str | os.PathLike) -> None:
         raise ValueError(f"load_weights: {path!r} holds weights {names}, model {model.name!r} "
                          f"expects {[name for name, _ in items]}")
     model.set_weights(arrays)
+
+
+def _path(what: str, path) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{what}: the path must be a str or os.PathLike ending in .npz or .weights.h5, "
+                        f"got {type(path).__name__} {path!r}")
+    return os.fspath(path)
 
 
 def _starts_with(path: str, magic: bytes) -> bool:
