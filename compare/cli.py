@@ -5,8 +5,11 @@
     python -m compare report [--out DIR]
     python -m compare --list
 
-Exit codes: 0 done; 1 a run failed; 2 bad arguments or unknown name; 130
-interrupted (finished epochs are kept and ``--resume`` continues).
+Exit codes: 0 done; 1 a run failed, or a result or checkpoint file it reads is
+damaged; 2 bad arguments, unknown name, bad environment value (MINIDL_BACKEND,
+MINIDL_NUM_THREADS) or an unwritable ``--out``; 130 interrupted (finished epochs
+are kept and ``--resume`` continues). Every error is one line on stderr, said
+before any training starts when it can be; ``--debug`` shows the traceback.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import argparse
 import os
 import signal
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .argtypes import positive_int, positive_seconds
 
@@ -23,9 +26,96 @@ THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"
                     "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse without the usage block on errors: one line on stderr, exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (--help shows the usage)\n")
+
+
+class CommandError(Exception):
+    """A failure the user can fix, said in one line; ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def one_line(text: object) -> str:
+    return " | ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def _known(exc: BaseException) -> bool:
+    """A failure the tools describe fully themselves (no traceback would add anything)."""
+    corrupt = getattr(sys.modules.get("compare.checkpoint"), "CorruptFile", None)
+    return isinstance(exc, CommandError) or (corrupt is not None and isinstance(exc, corrupt))
+
+
+def describe_error(exc: BaseException) -> str:
+    """compare's own errors speak for themselves; others keep their type's name."""
+    return one_line(exc) if _known(exc) else one_line(f"{type(exc).__name__}: {exc}")
+
+
+def guarded(prog: str, debug: bool, body: Callable[[], int]) -> int:
+    """Run ``body``; any error ends as one line on stderr and a non-zero status (with ``debug``:
+    the traceback instead)."""
+    try:
+        return body()
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"{prog}: {describe_error(exc)}" + ("" if _known(exc) else " (--debug shows the traceback)"),
+              file=sys.stderr)
+        return exc.code if isinstance(exc, CommandError) else 1
+
+
+def import_minidl() -> None:
+    """minidl reads MINIDL_BACKEND and MINIDL_NUM_THREADS at import: a bad value is a CommandError."""
+    try:
+        import minidl  # noqa: F401
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def probe_output(out: str, option: str = "--out") -> None:
+    """Create ``out`` if missing, write a probe file into it atomically (as results are written)
+    and remove it: an unwritable results folder fails now, not after the training. On failure,
+    the folders this made are removed again."""
+    target = os.path.abspath(out)
+    missing, existing = [], target
+    while not os.path.exists(existing):
+        missing.append(existing)
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        where = "it is a file" if existing == target else f"{existing!r} is a file"
+        raise CommandError(f"{option} {out!r} cannot be a results folder: {where}, not a folder")
+    from minidl import io as minidl_io
+    try:
+        os.makedirs(target, exist_ok=True)
+    except OSError as exc:
+        _remove_empty(missing)
+        raise CommandError(f"{option} {out!r}: cannot create the folder ({exc.strerror or exc})") from exc
+    probe = os.path.join(target, f".write-probe-{os.getpid()}")
+    try:
+        minidl_io.write_text(probe, "probe\n")
+        os.unlink(probe)
+    except OSError as exc:
+        _remove_empty(missing)
+        raise CommandError(f"{option} {out!r}: cannot write a file there "
+                           f"({exc.strerror or 'permission denied'})") from exc
+
+
+def _remove_empty(folders: list[str]) -> None:
+    for folder in folders:  # deepest first
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+
+
 def parser() -> argparse.ArgumentParser:
     from .exercises import NAMES
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="python -m compare",
         description="Train the report's exercises in minidl and in Keras from the same initial weights, "
                     "on the same batches in the same order and precision; write one result JSON per "
@@ -50,7 +140,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=positive_int, help="BLAS/Numba/TensorFlow threads (set before they load)")
     p.add_argument("--no-progress", action="store_true", help="no tqdm bars")
     p.add_argument("--no-figures", action="store_true", help="JSON and tables only")
-    p.add_argument("--debug", action="store_true", help="show the traceback of a failing exercise")
+    p.add_argument("--debug", action="store_true", help="show the traceback of any error")
     return p
 
 
@@ -76,20 +166,31 @@ def _on_sigterm(signum, frame):  # pragma: no cover - by hand
 def main(argv: Sequence[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
+    return guarded("python -m compare", args.debug, lambda: _main(p, args))
+
+
+def _report(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if len(args.names) > 1:
+        p.error("'report' takes no exercise names")
+    import_minidl()
+    if os.path.isdir(args.out):
+        probe_output(args.out)
+    from .report import write_report
+    try:
+        paths = write_report(args.out)
+    except FileNotFoundError as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(paths))
+    return 0
+
+
+def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.list:
         _list()
         return 0
     if args.names[:1] == ["report"]:
-        if len(args.names) > 1:
-            p.error("'report' takes no exercise names")
-        from .report import write_report
-        try:
-            paths = write_report(args.out)
-        except FileNotFoundError as exc:
-            print(f"report: {exc}", file=sys.stderr)
-            return 1
-        print("\n".join(paths))
-        return 0
+        return _report(p, args)
     if not args.names:
         p.error("name at least one exercise (or 'report'; --list shows them)")
     from .exercises import get
@@ -103,27 +204,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                 p.error(f"{ex.name}: unknown variant {v!r}; choose from {', '.join(ex.variants)}")
     if args.data_dir is not None and not os.path.isdir(args.data_dir):
         p.error(f"--data-dir {args.data_dir!r} is not a directory")
-    if args.threads is not None:
+    if args.threads is not None:  # before minidl, Numba and BLAS load
         for var in THREAD_VARIABLES:
             os.environ[var] = str(args.threads)
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    import_minidl()
+    probe_output(args.out)
     from . import lockstep
+    options = {ex.name: lockstep.Options(
+        out=args.out, framework=args.framework, quick=args.quick, epochs=args.epochs, precision=args.precision,
+        seeds=args.seeds, data_dir=args.data_dir, variants=args.variants, limit=args.limit, resume=args.resume,
+        progress=not args.no_progress, figures=not args.no_figures, time_limit=args.time_limit)
+        for ex in exercises}
+    for ex in exercises:  # every file a run reads back, read before any training
+        lockstep.preflight(ex, options[ex.name])
+    signal.signal(signal.SIGTERM, _on_sigterm)
     code = 0
     for ex in exercises:
-        opts = lockstep.Options(out=args.out, framework=args.framework, quick=args.quick, epochs=args.epochs,
-                                precision=args.precision, seeds=args.seeds, data_dir=args.data_dir,
-                                variants=args.variants, limit=args.limit, resume=args.resume,
-                                progress=not args.no_progress, figures=not args.no_figures,
-                                time_limit=args.time_limit)
         try:
-            result = lockstep.run_exercise(ex, opts)
+            result = lockstep.run_exercise(ex, options[ex.name])
         except KeyboardInterrupt:
             print(f"{ex.name}: interrupted; finished epochs kept (--resume continues)", file=sys.stderr)
             return 130
         except Exception as exc:  # one failing exercise does not stop the others
-            print(f"{ex.name}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             if args.debug:
                 raise
+            print(f"{ex.name}: failed: {describe_error(exc)}", file=sys.stderr)
             code = 1
             continue
         print(summary_line(result))

@@ -139,6 +139,22 @@ def _load_data(ex: Exercise, variant: str, opts: Options) -> Data:
     return data
 
 
+def preflight(ex: Exercise, opts: Options) -> None:
+    """The files a run of ``ex`` will read back, read now, before any training: under ``resume``
+    its result.json and every checkpoint (``checkpoint.CorruptFile`` names a damaged one)."""
+    if not opts.resume:
+        return
+    folder = run_folder(opts.out, ex, opts.quick, opts.precision)
+    path = os.path.join(folder, "result.json")
+    if os.path.exists(path):
+        checkpoint.read_result(path)
+    ckpt = os.path.join(folder, "ckpt")
+    if os.path.isdir(ckpt):
+        for name in sorted(os.listdir(ckpt)):
+            if name.endswith(".npz"):
+                checkpoint.check(os.path.join(ckpt, name))
+
+
 def run_exercise(ex: Exercise, opts: Options) -> dict[str, Any]:
     """Train every chosen variant (and seed) of ``ex``; write and return the result document."""
     set_precision(opts.precision)
@@ -147,9 +163,7 @@ def run_exercise(ex: Exercise, opts: Options) -> dict[str, Any]:
     path = os.path.join(folder, "result.json")
     result = new_result(ex, opts)
     if opts.resume and os.path.isfile(path):
-        import json
-        with open(path) as f:
-            result["runs"] = json.load(f).get("runs", {})
+        result["runs"] = checkpoint.read_result(path)["runs"]
     variants = opts.variants or ex.default_variants(opts.quick)
     for v in variants:
         ex.check_variant(v)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import base64
 import glob
 import html
-import json
 import os
 import re
 from typing import Any
 
 from minidl.io import write_text
 
+from .checkpoint import read_result
 from .exercises import NAMES, get
 
 MODES = ("full_float32", "full_float64", "quick_float32", "quick_float64")
@@ -31,9 +31,8 @@ def find_results(out: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     for name in NAMES:
         for mode in MODES:
             path = os.path.join(out, name, mode, "result.json")
-            if os.path.isfile(path):
-                with open(path) as f:
-                    found.setdefault(name, []).append((os.path.dirname(path), json.load(f)))
+            if os.path.exists(path):  # a damaged one is named (checkpoint.CorruptFile), not skipped
+                found.setdefault(name, []).append((os.path.dirname(path), read_result(path)))
     return found
 
 

@@ -1,7 +1,10 @@
 """Command line: ``python -m keras_ref EXERCISE|all|report [options]`` (Keras only).
 
-Exit codes: 0 success; 1 an exercise failed; 2 bad command line (unknown
-exercise, bad option value).
+Exit codes: 0 success; 1 an exercise failed, or a result or checkpoint file it
+reads is damaged; 2 bad command line (unknown exercise, bad option value), bad
+environment value (MINIDL_BACKEND, MINIDL_NUM_THREADS) or an unwritable
+``--out``. Every error is one line on stderr, said before any training starts
+when it can be; ``--debug`` shows the traceback.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import sys
 from typing import Sequence
 
 from compare import argtypes
+from compare.cli import OneLineParser, describe_error, guarded, import_minidl, probe_output
 
 from . import DEFAULT_OUT, EXERCISES
 
@@ -35,7 +39,7 @@ def resolve(name: str) -> str:
 
 def parser() -> argparse.ArgumentParser:
     listing = "\n".join(f"  {k}  {v}" for k, v in EXERCISES.items())
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="python -m keras_ref", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Keras solutions of the ten exercises (definitions shared with compare.exercises).",
         epilog=f"exercises:\n{listing}\n  all     every exercise in turn\n  report  OUT/REPORT.md and report.html")
@@ -49,12 +53,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=argtypes.positive_seconds, help="stop cleanly after this many seconds")
     p.add_argument("--resume", action="store_true", help="continue from the last finished epoch")
     p.add_argument("-v", "--verbose", action="store_true", help="tqdm bar per epoch")
+    p.add_argument("--debug", action="store_true", help="show the traceback of any error")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
+    return guarded("python -m keras_ref", args.debug, lambda: _main(p, args))
+
+
+def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.list:
         for k, v in EXERCISES.items():
             print(f"{k}  {v}")
@@ -62,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.exercise:
         p.error("name an exercise (ej01..ej10), all, or report")
     if args.exercise == "report":
+        import_minidl()
+        if os.path.isdir(args.out):
+            probe_output(args.out)
         from compare.report import write_report
         try:
             paths = write_report(args.out)
@@ -74,6 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = list(EXERCISES) if args.exercise == "all" else [resolve(args.exercise)]
     except ValueError as exc:
         p.error(str(exc))
+    import_minidl()
+    probe_output(args.out)
+    from compare import lockstep
+    from compare.exercises import get
+    for name in names:  # every file a run reads back, read before any training
+        lockstep.preflight(get(name), lockstep.Options(out=args.out, framework="keras", quick=args.quick,
+                                                       resume=args.resume))
     from . import run
     from compare.cli import summary_line
     code = 0
@@ -82,9 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = run(name, epochs=args.epochs, quick=args.quick, seeds=args.seeds, data_dir=args.data_dir,
                          out=args.out, time_limit=args.time_limit, resume=args.resume, progress=args.verbose)
         except KeyboardInterrupt:
+            print(f"{name}: interrupted; finished epochs kept (--resume continues)", file=sys.stderr)
             return 130
         except Exception as exc:
-            print(f"{name}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if args.debug:
+                raise
+            print(f"{name}: failed: {describe_error(exc)}", file=sys.stderr)
             code = 1
             continue
         print(summary_line(result))

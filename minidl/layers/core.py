@@ -30,7 +30,12 @@ class InputLayer(Layer):
             if d is not None:
                 check_positive_int("Input", "shape", d)
         self.batch_shape = batch_shape
-        self._dtype = np.dtype(dtype).name if dtype is not None else None
+        try:  # minidl's inputs are numbers: refuse 'string' (a Keras/TF dtype) and object here, by name
+            self._dtype = None if dtype is None else np.dtype(dtype).name if np.dtype(dtype).kind in "biuf" else "?"
+        except TypeError:
+            self._dtype = "?"
+        if self._dtype == "?":
+            raise TypeError(f"Input: dtype must be a numeric type such as 'float32' or 'int64', got {dtype!r}")
         self.input_shape = (None, *batch_shape[1:])
         self.built = True
         node = Node(self, [], "single", [self.input_shape], [self.dtype], {})

@@ -36,6 +36,15 @@ def per_output(model: str, what: str, value: Any, names: Sequence[str], broadcas
     raise ValueError(f"Model {model!r} has {len(names)} outputs {list(names)}: give {what} as a list or a dict")
 
 
+def _finite_number(w: Any) -> bool:
+    """A real, finite number (not a bool, not a string that float() would read)."""
+    if isinstance(w, np.ndarray) and w.ndim == 0 and w.dtype.kind in "iuf":
+        w = w.item()
+    if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, float, np.integer, np.floating)):
+        return False
+    return bool(np.isfinite(float(w)))
+
+
 class CompiledLoss:
     """The losses of every output, their weights and the fold decision."""
 
@@ -50,8 +59,9 @@ class CompiledLoss:
         weights = per_output(model, "loss_weights", 1.0 if loss_weights is None else loss_weights, names,
                              broadcast=True)
         for n, w in zip(names, weights):
-            if w is not None and (isinstance(w, bool) or not np.isfinite(float(w))):
-                raise ValueError(f"Model {model!r}: loss_weights for output {n!r} must be a number, got {w!r}")
+            if w is not None and not _finite_number(w):
+                raise ValueError(f"Model {model!r}: loss_weights for output {n!r} must be a finite number "
+                                 f"(or None), got {w!r}")
         self.weights = [1.0 if w is None else float(w) for w in weights]
         self.fold = frozenset(i for i, l in enumerate(self.losses)
                               if l is not None and not getattr(l, "from_logits", True)
@@ -93,10 +103,14 @@ class CompiledMetrics:
         self.requested = [[] if r is None else (list(r) if isinstance(r, (list, tuple)) else [r])
                           for r in self.requested]
         self.losses = list(losses)
-        for r in self.requested:  # resolve names now so typos fail at compile time
+        for n, r in zip(names, self.requested):  # resolve names now so typos fail at compile time
             for m in r:
+                if not isinstance(m, (str, metrics_module.Metric)) and not callable(m):
+                    raise TypeError(f"Model {model!r}: each metric of output {n!r} must be a name, a "
+                                    f"minidl.metrics.Metric or a function f(y_true, y_pred), got {m!r}")
                 if isinstance(m, str) and m.lower() not in ("accuracy", "acc"):
                     metrics_module.get(m, (None, 1), (None, 1))
+        self.model = model
         self.loss_tracker = metrics_module.Mean(name="loss")
         multi = sum(l is not None for l in losses) > 1
         self.output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss") if multi and l is not None else None
@@ -107,14 +121,36 @@ class CompiledMetrics:
         """Resolve "accuracy" and friends from the targets' and outputs' shapes (once)."""
         if self.metrics is not None:
             return
-        self.metrics = []
+        built = []  # assigned once every metric has resolved and run: a refused build is redone
         for i, (req, y, shape, loss) in enumerate(zip(self.requested, ys, output_shapes, self.losses)):
             y_shape = shape if y is None else y.shape
             resolved = [metrics_module.get(m, y_shape, shape, loss=loss) for m in req]
+            if y is not None:
+                self._try(resolved, y, shape)
             if len(self.names) > 1:
                 for m in resolved:
                     m.name = f"{self.names[i]}_{m.name}"
-            self.metrics.append(resolved)
+            built.append(resolved)
+        self.metrics = built
+
+    def _try(self, metrics: list, y: np.ndarray, shape: tuple) -> None:
+        """Each metric once on two targets and zero predictions, then reset: a metric that
+        raises is named before the first update changes any weight."""
+        if any(d is None for d in shape[1:]):
+            return
+        pred = np.zeros((min(2, len(y)), *shape[1:]), dtype=y.dtype if y.dtype.kind == "f" else np.float32)
+        self.update_metrics(metrics, y[:2], pred)
+        for m in metrics:
+            m.reset_state()
+
+    def update_metrics(self, metrics: list, y, p) -> None:
+        for m in metrics:
+            try:
+                m.update_state(y, p)
+            except Exception as exc:  # a user's metric: say which one failed, on what
+                raise RuntimeError(f"Model {self.model!r}: metric {m.name!r} failed on targets of shape "
+                                   f"{np.shape(y)} and predictions of shape {np.shape(p)}: "
+                                   f"{type(exc).__name__}: {exc}") from exc
 
     def all(self) -> list:
         trackers = [t for t in self.output_loss_trackers if t is not None]
@@ -132,8 +168,7 @@ class CompiledMetrics:
             if tracker is not None:
                 tracker.update_state(value, sample_weight=n)
         for ms, y, p in zip(self.metrics or [], ys, preds):
-            for m in ms:
-                m.update_state(y, p)
+            self.update_metrics(ms, y, p)
 
     def results(self) -> dict[str, float]:
         return {m.name: float(m.result()) for m in self.all()}

@@ -32,6 +32,23 @@ def _positive(what: str, value) -> int:
     return int(value)
 
 
+def _callback_list(callbacks) -> list | None:
+    """One callback or a list of them (Keras takes both), checked before any work is done."""
+    if isinstance(callbacks, callbacks_module.Callback):
+        return [callbacks]
+    if callbacks is not None and (not isinstance(callbacks, (list, tuple))
+                                  or not all(isinstance(c, callbacks_module.Callback) for c in callbacks)):
+        raise TypeError(f"callbacks must be a list of minidl.callbacks.Callback instances, got {callbacks!r}")
+    return callbacks
+
+
+def _check_class_weight(class_weight) -> None:
+    if isinstance(class_weight, dict) and not all(
+            isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 0
+            and isinstance(w, (int, float, np.number)) and not isinstance(w, bool) for k, w in class_weight.items()):
+        raise TypeError(f"class_weight must map class indices (non-negative integers) to numbers, got {class_weight!r}")
+
+
 class Loops:
     """fit / evaluate / predict; the model's Trainer supplies ``_batches`` and ``_step``."""
 
@@ -54,7 +71,9 @@ class Loops:
         self._require_compiled("fit")
         verbose = _verbosity(verbose)
         epochs, initial_epoch = _epoch_count("epochs", epochs), _epoch_count("initial_epoch", initial_epoch)
-        validation_freq = _epoch_count("validation_freq", validation_freq) or 1
+        validation_freq = _positive("validation_freq", validation_freq)
+        callbacks = _callback_list(callbacks)
+        _check_class_weight(class_weight)
         if steps_per_epoch is not None:
             steps_per_epoch = _epoch_count("steps_per_epoch", steps_per_epoch)
         if validation_batch_size is not None:
@@ -145,6 +164,7 @@ class Loops:
         self._require_compiled("evaluate")
         steps = None if steps is None else _positive("steps", steps)
         loud = verbose != "auto" and _verbosity(verbose) > 0  # Keras's "auto" bar: minidl stays quiet
+        callbacks = _callback_list(callbacks)
         batches = self._batches(x, y, batch_size, sample_weight)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=False, add_progbar=False)
         logs = self._evaluate_batches(batches, cbs, steps)
@@ -175,6 +195,7 @@ class Loops:
         _verbosity(verbose)
         batch_size = _positive_int("batch_size", batch_size, default=32)
         steps = None if steps is None else _positive("steps", steps)
+        callbacks = _callback_list(callbacks)
         xs = self._inputs(x)
         cbs = callbacks_module.CallbackList(callbacks, model=self, add_history=False, add_progbar=False)
         cbs.on_predict_begin({})

@@ -103,11 +103,30 @@ class Trainer(Loops):
         """(total loss, per-output losses, predictions) of one batch; with ``update``
         the gradients are computed and, when the loss is finite, applied. An update
         that leaves a weight non-finite is undone; ``_undone_update`` then names it."""
+        saved = self._save_layer_state() if update and training else None
         total, values, preds = self._loss_and_gradients(xs, ys, sample_weights, training, gradients=update)
         self._undone_update = None
         if update and math.isfinite(total):  # a non-finite step would ruin the weights
             self._undone_update = self._apply_or_undo()
+        if saved and (self._undone_update or not math.isfinite(total)):
+            for array, copy in saved:  # the step is not applied: neither are the moving statistics
+                np.copyto(array, copy)
         return total, values, preds
+
+    def _save_layer_state(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Copies of every non-trainable weight the forward pass updates (BatchNormalization's
+        moving mean and variance), into buffers kept from step to step; [] for most models.
+        The list of layers with state is found once per graph."""
+        cached = getattr(self, "_state_layers", None)
+        if cached is None or cached[0] is not self.graph:
+            cached = self._state_layers = (self.graph, [l for l in self._leaf_layers() if l.state])
+        arrays = [a for layer in cached[1] for a in layer.state.values()]
+        if not arrays:
+            return []
+        buffers = getattr(self, "_state_copies", None)
+        buffers = buffers if buffers and len(buffers) == len(arrays) else [None] * len(arrays)
+        self._state_copies = [copy_into(b, a) for b, a in zip(buffers, arrays)]
+        return list(zip(arrays, self._state_copies))
 
     def _apply_or_undo(self) -> str | None:
         """Apply the optimizer's update; if a weight comes out NaN or infinite, restore

@@ -142,3 +142,22 @@ def test_bad_environment_values_are_named(var, value, pattern):
     assert run.returncode != 0
     import re
     assert re.search(pattern, run.stderr.strip().splitlines()[-1]), run.stderr
+
+
+@pytest.mark.parametrize("how", ["fit", "train_on_batch"])
+def test_an_undone_step_restores_batchnorm_moving_statistics(how):
+    m = Sequential([L.Input((3,)), L.Dense(2), L.BatchNormalization(), L.Dense(1)])
+    m.compile(O.SGD(0.01), "mse")
+    m.fit(X, Y, epochs=1, batch_size=8, verbose=0)
+    m.optimizer.learning_rate = 1e30
+    before = m.get_weights()
+    with pytest.warns(RuntimeWarning, match="undone"):
+        if how == "fit":
+            m.fit(X + 5, YBIG, epochs=2, batch_size=8, verbose=0)  # shifted x: other batch statistics
+        else:
+            m.train_on_batch(X + 5, YBIG)
+    for a, b in zip(m.get_weights(), before):  # moving mean and variance included
+        np.testing.assert_array_equal(a, b)
+    m.optimizer.learning_rate = 0.01  # a good step still moves them
+    m.train_on_batch(X + 5, Y)
+    assert not np.array_equal(m.layers[1].state["moving_mean"], before[4])
