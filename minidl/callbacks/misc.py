@@ -21,6 +21,8 @@ class LearningRateScheduler(Callback):
 
     def __init__(self, schedule: Callable, verbose: int = 0):
         super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be a function f(epoch, lr) -> lr, got {schedule!r}")
         self.schedule, self.verbose = schedule, verbose
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -144,8 +144,7 @@ class Layer(Weights):
         structure = "list" if isinstance(inputs, (list, tuple)) else "single"
         if all(symbolic):
             return self._call_symbolic(flat, structure, kwargs)
-        arrays = [np.asarray(a) if np.asarray(a).dtype.kind in "biu" else np.asarray(a, dtype=self.dtype)
-                  for a in flat]
+        arrays = [_as_input_array(self, a) for a in flat]
         shapes = [(None, *a.shape[1:]) for a in arrays]
         shape_arg = shapes if structure == "list" else shapes[0]
         self._maybe_build(shape_arg)
@@ -235,6 +234,17 @@ class Layer(Weights):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _as_input_array(layer: Layer, a) -> np.ndarray:
+    """An eager call's input: integers kept (ids), anything else numeric cast to the layer's dtype."""
+    arr = np.asarray(a)
+    if arr.dtype.kind in "biu":
+        return arr
+    if arr.dtype.kind != "f":
+        raise TypeError(f"Layer {layer.name!r} ({type(layer).__name__}) expects numeric arrays, "
+                        f"got {type(a).__name__} of dtype {arr.dtype}")
+    return arr.astype(layer.dtype, copy=False)
 
 
 def _is_shape_list(shape) -> bool:

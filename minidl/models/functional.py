@@ -83,6 +83,9 @@ class Model(Trainer, Layer):
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         layers = self.layers
         if index is not None:
+            if not isinstance(index, (int, np.integer)) or not -len(layers) <= index < len(layers):
+                raise ValueError(f"Model {self.name!r}: get_layer index must be an integer in "
+                                 f"[{-len(layers)}, {len(layers)}), got {index!r}")
             return layers[index]
         for layer in layers:
             if layer.name == name:

@@ -12,6 +12,11 @@ from .. import config
 from . import data
 
 
+def _no_unknown(model: str, call: str, kwargs: dict) -> None:
+    if kwargs:
+        raise TypeError(f"Model {model!r}: {call} got unexpected argument(s) {sorted(kwargs)}")
+
+
 def _verbosity(verbose) -> int:
     if verbose == "auto":
         return 1
@@ -158,9 +163,11 @@ class Loops:
 
     # ---- evaluate / predict ------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto", sample_weight=None,
-                 steps: int | None = None, callbacks: Sequence | None = None, return_dict: bool = False):
+                 steps: int | None = None, callbacks: Sequence | None = None, return_dict: bool = False,
+                 **kwargs):
         """Loss (data loss + penalties) and metrics in inference mode, sample-weighted
         over batches. Returns the loss alone, or [loss, *metrics], or a dict."""
+        _no_unknown(self.name, "evaluate", kwargs)
         self._require_compiled("evaluate")
         steps = None if steps is None else _positive("steps", steps)
         loud = verbose != "auto" and _verbosity(verbose) > 0  # Keras's "auto" bar: minidl stays quiet
@@ -189,8 +196,9 @@ class Loops:
         return logs
 
     def predict(self, x, batch_size: int | None = None, verbose="auto", steps: int | None = None,
-                callbacks: Sequence | None = None):
+                callbacks: Sequence | None = None, **kwargs):
         """Outputs in inference mode, batch by batch: one array per output."""
+        _no_unknown(self.name, "predict", kwargs)
         from .trainer import _positive_int
         _verbosity(verbose)
         batch_size = _positive_int("batch_size", batch_size, default=32)

@@ -93,6 +93,9 @@ class Optimizer:
         if isinstance(self._learning_rate, LearningRateSchedule):
             raise TypeError(f"{type(self).__name__} was created with a LearningRateSchedule as its learning "
                             "rate, so its learning rate cannot be set to a number")
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{type(self).__name__}: learning_rate must be a number, a LearningRateSchedule "
+                            f"or a callable, got {value!r}")
         value = float(value)
         if not math.isfinite(value) or value < 0:  # 0 allowed: ReduceLROnPlateau(min_lr=0)
             raise ValueError(f"{type(self).__name__}: learning_rate must be a non-negative number, got {value!r}")

@@ -19,6 +19,8 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False, **kwargs):
         super().__init__(learning_rate, **kwargs)
         check_range("SGD", "momentum", momentum, 0, 1)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
 
     def update(self, key, param, grad, lr):
