@@ -122,7 +122,8 @@ def parser() -> argparse.ArgumentParser:
                     "exercise, the report's figures with both libraries overlaid, and divergence tables. "
                     "'python -m compare report' regenerates REPORT.md and report.html from the results.",
         epilog=f"Names: {', '.join(NAMES)} (see --list).")
-    p.add_argument("names", nargs="*", metavar="NAME", help="exercises to run, or 'report'")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="exercises to run, or 'report'; none: every exercise as a quick run, then the report")
     p.add_argument("--list", action="store_true", help="list the exercises, their variants and epochs")
     p.add_argument("--framework", choices=("both", "minidl", "keras"), default="both")
     p.add_argument("--quick", action="store_true", help="few epochs on a data slice (figures say 'QUICK RUN')")
@@ -191,9 +192,13 @@ def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return 0
     if args.names[:1] == ["report"]:
         return _report(p, args)
-    if not args.names:
-        p.error("name at least one exercise (or 'report'; --list shows them)")
-    from .exercises import get
+    from .exercises import NAMES, get
+    default_suite = not args.names
+    if default_suite:  # the main job: every exercise, quick, then the report
+        args.names, args.quick = list(NAMES), args.quick or args.epochs is None
+        print(f"python -m compare: no exercise named: running all of them ({', '.join(NAMES)})"
+              f"{' as QUICK runs (slices, few epochs)' if args.quick else ''}, then the report; "
+              "--list shows them, --help the options", file=sys.stderr)
     try:
         exercises = [get(n) for n in args.names]
     except KeyError as exc:
@@ -232,6 +237,9 @@ def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             code = 1
             continue
         print(summary_line(result))
+    if default_suite:
+        from .report import write_report
+        print("\n".join(write_report(args.out)))
     return code
 
 

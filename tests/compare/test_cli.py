@@ -17,7 +17,7 @@ def _code(argv, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["ej11"], "unknown exercise 'ej11'"), ([], "name at least one exercise"),
+    (["ej11"], "unknown exercise 'ej11'"),
     (["p6", "--epochs", "0"], "expected a positive integer"),
     (["p6", "--precision", "float16"], "invalid choice"),
     (["p6", "--variants", "nope"], "unknown variant 'nope'"),
@@ -25,6 +25,19 @@ def _code(argv, capsys):
 def test_errors_exit_2(argv, message, capsys):
     code, out = _code(argv, capsys)
     assert code == 2 and message in out.err
+
+
+def test_no_name_runs_every_exercise_quick_then_the_report(tmp_path, capsys, monkeypatch):
+    from compare import lockstep, report
+    from compare.exercises import NAMES
+    ran, reported = [], []
+    monkeypatch.setattr(lockstep, "preflight", lambda ex, opts: None)
+    monkeypatch.setattr(lockstep, "run_exercise", lambda ex, opts: ran.append((ex.name, opts.quick)) or {})
+    monkeypatch.setattr("compare.cli.summary_line", lambda result: "")
+    monkeypatch.setattr(report, "write_report", lambda out: reported.append(out) or [f"{out}/REPORT.md"])
+    code, out = _code(["--out", str(tmp_path), "--no-progress"], capsys)
+    assert code == 0 and ran == [(name, True) for name in NAMES] and reported == [str(tmp_path)]
+    assert "QUICK" in out.err
 
 
 def test_list(capsys):
