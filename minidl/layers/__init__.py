@@ -3,7 +3,6 @@ from .base import ActivatedLayer, Layer, SymbolicTensor
 from .core import Activation, Dense, Flatten, Input, InputLayer
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
-from .avg_pooling import AveragePooling1D, AveragePooling2D
 from .conv import Conv1D, Conv2D
 from .conv_depthwise import DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
@@ -16,7 +15,7 @@ from .layer_norm import LayerNormalization
 from .merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, average,
                     concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization
-from .pooling import MaxPooling1D, MaxPooling2D
+from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
 from .preprocessing import Normalization, Rescaling
 from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import Cropping1D, Cropping2D, Permute, RepeatVector, Reshape, ZeroPadding1D, ZeroPadding2D
