@@ -9,7 +9,8 @@ as a plain function are differentiated.
 
 Modules: ``elementwise``, ``reduction``, ``shape``, ``activation`` (differentiable,
 Keras-named), ``convolution``, ``pool``, ``nn``, ``xent`` (including the fused kernels the
-built-in layers call), ``autodiff``/``tape``/``tensor`` (differentiation),
+built-in layers call), ``update`` (optimizer steps with the L2 penalty folded in),
+``autodiff``/``tape``/``tensor`` (differentiation),
 ``registry`` (backend dispatch), ``numba/`` (the compiled backend).
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .shape import (broadcast_to, cast, clip, concatenate, expand_dims, flatten,
                     one_hot, ones_like, pad, reshape, squeeze, stack, take, take_along_axis,
                     transpose, where, zeros_like)
 from .tensor import Tensor
+from .update import adam_update, sgd_update
 from .xent import (binary_crossentropy, categorical_crossentropy,
                    sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
                    sparse_categorical_crossentropy, sparse_softmax_cross_entropy_with_logits)

@@ -21,4 +21,6 @@ OPS: dict[str, str] = {
     "embedding_scatter_add": f"{__name__}.embedding",
     "softmax_cross_entropy_with_logits": f"{__name__}.xent",
     "sparse_softmax_cross_entropy_with_logits": f"{__name__}.xent",
+    "sgd_update": f"{__name__}.update",
+    "adam_update": f"{__name__}.update",
 }
