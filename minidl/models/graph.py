@@ -5,6 +5,9 @@ of a layer, so a layer called twice (shared) has two nodes; its gradients
 are summed over them. A ``Model`` is a layer too, so a model can be a node
 of another model.
 
+A Conv followed by the max pooling that alone reads it runs as one fused node
+(``models.fuse``; ``config.set_fusion(False)`` keeps them apart).
+
 Forward keeps every node's cache in a ``Run`` (nothing on the layers), and
 backward walks the nodes in reverse, summing the gradient of every tensor
 that feeds several nodes and accumulating each layer's weight gradients in
@@ -22,6 +25,7 @@ import numpy as np
 from ..layers.base import ActivatedLayer, Layer
 from ..layers.core import InputLayer
 from ..layers.node import Node, SymbolicTensor
+from . import fuse
 
 
 @dataclass
@@ -61,6 +65,8 @@ class Graph:
             for t in node.inputs:
                 consumers[id(t)] = consumers.get(id(t), 0) + 1
         self._consumers = consumers
+        # what forward and backward walk: self.nodes, with conv → max-pool pairs fused
+        self.run_nodes = fuse.fuse(self.nodes, consumers, self.outputs)
 
     def _topological_order(self) -> list[Node]:
         input_ids = {id(t) for t in self.inputs}
@@ -124,7 +130,7 @@ class Graph:
         run = Run(values={id(t): x for t, x in zip(self.inputs, xs)})
         folded = {id(self.outputs[i].node): i for i in logits_outputs}
         masks: dict[int, np.ndarray] = {}  # Keras's timestep masks, beside the values
-        for node in self.nodes:
+        for node in self.run_nodes:
             inputs = node.pack([run.values[id(t)] for t in node.inputs])
             layer = node.layer
             kwargs = dict(node.call_kwargs)
@@ -163,7 +169,7 @@ class Graph:
                 _accumulate(grads, t, d)
         folded = {id(self.outputs[i].node): i for i in run.activated}
         input_ids = {id(t) for t in self.inputs}
-        for node in reversed(self.nodes):
+        for node in reversed(self.run_nodes):
             dys = [grads.pop(id(t), None) for t in node.outputs]
             if all(d is None for d in dys):
                 continue

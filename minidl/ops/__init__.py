@@ -20,6 +20,7 @@ from .activation import (elu, gelu, hard_sigmoid, leaky_relu, linear, log_softma
                          selu, sigmoid, silu, softmax, softplus, softsign, tanh)
 from .autodiff import backprop, record, value_and_grad
 from .convolution import conv, conv_backward
+from .fused_conv import conv_bias_act_max_pool, conv_bias_act_max_pool_backward
 from .elementwise import (abs, absolute, add, cos, divide, dot, equal, exp, expm1, floor,
                           greater, greater_equal, less, less_equal, log, log1p, logical_and,
                           logical_not, logical_or, matmul, maximum, minimum, multiply, negative,
