@@ -1,7 +1,15 @@
-"""Seconds per training epoch, minidl against Keras, on the report's setups, in one run.
+"""Seconds per training epoch, minidl against Keras and PyTorch (CPU), on the report's setups, in one run.
 
     python -m benchmarks.epochs [--quick] [--out DIR] [--setups NAME,...] [--rounds N]
-                                [--frameworks minidl,keras]
+                                [--frameworks minidl,keras,torch]
+
+PyTorch is optional (``pip install minidl[bench]``): without it the default
+frameworks are minidl and Keras and the PyTorch columns read "–". Its
+networks are ``benchmarks.torch_nets``: the same layer sizes, loss, batch size
+and SGD learning rate, L2 as SGD weight decay ``2·l2`` on the same kernels.
+PyTorch runs with its default threads and ``OMP_WAIT_POLICY=PASSIVE`` unless
+set (its OpenMP threads otherwise spin at barriers, which on a shared machine
+cost it 3-8x in wall time).
 
 Data are synthetic arrays of the real shapes and dtypes (float32 inputs,
 one-hot or 0/1 targets, integer word ids), the same arrays for both
@@ -123,11 +131,24 @@ _EXERCISE_OF = {"cifar10-dense-b50": ("p3", "mse"), "cifar10-dense-b128": ("p3",
                 "imdb-conv1d": ("ej04", "sgd")}
 
 
+FRAMEWORKS = ("minidl", "keras", "torch")
+LABELS = {"minidl": "minidl", "keras": "Keras", "torch": "PyTorch"}
+
+
+def torch_available() -> bool:
+    """Is PyTorch importable (the optional ``bench`` extra)?"""
+    import importlib.util
+    return importlib.util.find_spec("torch") is not None
+
+
 def build(framework: str, setup: Setup):
-    """The setup's compiled model in ``framework`` ("minidl" or "keras"), seeded."""
+    """The setup's compiled model in ``framework`` ("minidl", "keras" or "torch"), seeded."""
     from compare.exercises import get
     if setup.name not in _EXERCISE_OF:
         raise ValueError(f"unknown setup {setup.name!r}")
+    if framework == "torch":
+        from benchmarks import torch_nets
+        return torch_nets.build(setup.name)
     if framework == "minidl":
         import minidl as lib
         lib.config.set_random_seed(0)
@@ -140,7 +161,8 @@ def build(framework: str, setup: Setup):
 
 def _epoch_timer(framework: str):
     """A callback recording each epoch's duration (begin → end) in ``.times``."""
-    base = __import__("minidl").callbacks.Callback if framework == "minidl" else __import__("keras").callbacks.Callback
+    base = {"minidl": lambda: __import__("minidl").callbacks.Callback,
+            "keras": lambda: __import__("keras").callbacks.Callback, "torch": lambda: object}[framework]()
 
     class EpochTimer(base):
         def __init__(self):
@@ -217,8 +239,11 @@ def time_setup(setup: Setup, frameworks: list[str], rounds: int, quick: bool) ->
         best = min(times[fw])
         result["seconds_per_epoch"][fw] = best
         result.setdefault("gflops", {})[fw] = setup.flops_per_sample * full / best / 1e9
+    sec = result["seconds_per_epoch"]
     if "minidl" in times and "keras" in times:
-        result["ratio"] = result["seconds_per_epoch"]["minidl"] / result["seconds_per_epoch"]["keras"]
+        result["ratio"] = sec["minidl"] / sec["keras"]
+    if "minidl" in times and "torch" in times:
+        result["ratio_torch"] = sec["minidl"] / sec["torch"]
     return result
 
 
@@ -281,7 +306,7 @@ def _verdicts(report: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     for name in ("cifar10-dense-b50", "cifar10-dense-b128"):
         if name in by and "ratio" in by[name]:
             out.append((f"{name}: minidl ≤ 0.2× Keras", f"{by[name]['ratio']:.3f}×", by[name]["ratio"] <= 0.2))
-    if "cifar10-dense-b128" in by:
+    if "cifar10-dense-b128" in by and "minidl" in by["cifar10-dense-b128"]["gflops"]:
         share = by["cifar10-dense-b128"]["gflops"]["minidl"] / peak
         out.append(("cifar10-dense-b128: ≥ 50 % of the matmul peak", f"{100 * share:.0f} %", share >= 0.5))
     if "xor" in by and "ratio" in by["xor"]:
@@ -298,34 +323,36 @@ def _verdicts(report: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
 
 def to_markdown(report: dict[str, Any]) -> str:
     peak = report["peak"]
-    lines = [f"# Seconds per epoch: minidl against Keras ({report['date']})", "",
+    fws = report.get("frameworks", ["minidl", "keras"])
+    names = " / ".join(LABELS[fw] for fw in fws)
+    lines = [f"# Seconds per epoch: {names} ({report['date']})", "",
              f"Machine: {report['machine']}; load average {report['load_start'][0]:.2f} at the start, "
              f"{report['load_end'][0]:.2f} at the end (1-minute). {report['versions']}.", "",
              f"float32 matmul peak (4096³ np.matmul): {peak['peak']:.1f} GFLOP/s "
              f"(default BLAS threads {peak['default_threads']:.1f}, one thread {peak['one_thread']:.1f}).", "",
              "Synthetic data of the real shapes." + (" Quick run: a tenth of each training set (XOR: 10 epochs),"
                                                      " times scaled to a full epoch." if report["quick"] else ""),
-             "",
-             "| setup | batch | samples/epoch | minidl s/epoch | Keras s/epoch | minidl/Keras | "
-             "minidl GFLOP/s (% peak) | Keras GFLOP/s (% peak) | CPU s/epoch minidl / Keras | load before → after |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "Wall seconds per epoch (fastest round), % of the matmul peak from the training FLOPs, "
+             "the ratios of minidl's time to the others', and CPU seconds per epoch (all threads).", "",
+             "| setup | batch | " + " | ".join(f"{LABELS[fw]} s/epoch (% peak)" for fw in FRAMEWORKS)
+             + " | minidl/Keras | minidl/PyTorch | CPU s/epoch " + " / ".join(LABELS[fw] for fw in FRAMEWORKS)
+             + " | load before → after |",
+             "|---|---:|" + "---:|" * (len(FRAMEWORKS) + 3) + "---|"]
     for r in report["results"]:
         s = r["setup"]
-        sec = r["seconds_per_epoch"]
-        gf = r["gflops"]
-
-        def cell(fw: str, fmt: str) -> str:
-            return format(sec[fw], fmt) if fw in sec else "–"
-
-        def gcell(fw: str) -> str:
-            return f"{gf[fw]:.1f} ({100 * gf[fw] / peak['peak']:.0f} %)" if fw in gf else "–"
-
-        ratio = f"{r['ratio']:.3f}" if "ratio" in r else "–"
+        sec, gf, cpu = r["seconds_per_epoch"], r["gflops"], r["cpu_seconds_per_epoch"]
         fmt = ".5f" if s["name"] == "xor" else ".3f"
-        cpu = " / ".join(format(r["cpu_seconds_per_epoch"][fw], fmt) if fw in sec else "–" for fw in ("minidl", "keras"))
-        lines.append(f"| {s['name']} | {s['batch']} | {s['samples']:,} | {cell('minidl', fmt)} | {cell('keras', fmt)} "
-                     f"| {ratio} | {gcell('minidl')} | {gcell('keras')} | {cpu} "
-                     f"| {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} |")
+
+        def cell(fw: str) -> str:
+            if fw not in sec:
+                return "–"
+            return f"{format(sec[fw], fmt)} ({100 * gf[fw] / peak['peak']:.1f} %)"
+
+        ratio = "–" if "ratio" not in r else f"{r['ratio']:.3f}"
+        ratio_t = "–" if "ratio_torch" not in r else f"{r['ratio_torch']:.3f}"
+        cpu_cells = " / ".join(format(cpu[fw], fmt) if fw in cpu else "–" for fw in FRAMEWORKS)
+        lines.append(f"| {s['name']} | {s['batch']} | " + " | ".join(cell(fw) for fw in FRAMEWORKS)
+                     + f" | {ratio} | {ratio_t} | {cpu_cells} | {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} |")
     mem = report.get("memory")
     if mem:
         lines += ["", f"CIFAR-10 dense epoch (batch 128, {mem['samples']:,} samples, float32 set "
@@ -346,6 +373,10 @@ def _versions(frameworks: list[str]) -> str:
         import keras
         import tensorflow as tf
         parts += [f"TensorFlow {tf.__version__}", f"Keras {keras.__version__}"]
+    if "torch" in frameworks:
+        import torch
+        parts.append(f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads, "
+                     f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')})")
     import minidl
     parts.append(f"minidl backend {minidl.config.backend()}, {minidl.config.num_threads()} kernel threads")
     return ", ".join(parts)
@@ -367,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=os.path.join(REPO, "results", "benchmarks"), help="output folder")
     parser.add_argument("--setups", default=",".join(BY_NAME), help=f"comma-separated, from {list(BY_NAME)}")
     parser.add_argument("--rounds", type=int, default=None, help="fit calls per framework (default 3, quick 1)")
-    parser.add_argument("--frameworks", default="minidl,keras", help="minidl, keras or both")
+    parser.add_argument("--frameworks", default=None,
+                        help="comma-separated from minidl,keras,torch (default: all three, torch when installed)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory probe")
     parser.add_argument("--memory-probe", type=int, metavar="SAMPLES", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -376,18 +408,26 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = [s for s in args.setups.split(",") if s]
     unknown = [s for s in names if s not in BY_NAME]
-    frameworks = [f for f in args.frameworks.split(",") if f]
+    default = "minidl,keras,torch" if torch_available() else "minidl,keras"
+    frameworks = [f for f in (args.frameworks or default).split(",") if f]
     if unknown or not names:
         parser.error(f"unknown setup(s) {unknown}; choose from {list(BY_NAME)}")
-    if not frameworks or any(f not in ("minidl", "keras") for f in frameworks):
-        parser.error("--frameworks takes minidl, keras or minidl,keras")
+    if not frameworks or any(f not in FRAMEWORKS for f in frameworks) or len(set(frameworks)) != len(frameworks):
+        parser.error(f"--frameworks takes a comma-separated subset of {','.join(FRAMEWORKS)}, got {args.frameworks!r}")
+    if "torch" in frameworks and not torch_available():
+        parser.error("--frameworks torch: PyTorch is not installed (pip install torch, or minidl[bench])")
     rounds = args.rounds or (1 if args.quick else 3)
     if rounds < 1:
         parser.error("--rounds must be at least 1")
     if "keras" in frameworks:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "torch" in frameworks:
+        # PyTorch's OpenMP threads spin at every barrier by default; on a shared 2-core
+        # machine that made its epochs 3-8x slower in wall time (CIFAR-10 dense b50:
+        # 0.62 s -> 0.33 s, MNIST conv 12.7 s -> 3.0 s at load ~5). Set before torch loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick, "rounds": rounds,
-                              "machine": _machine(), "versions": _versions(frameworks),
+                              "machine": _machine(), "versions": _versions(frameworks), "frameworks": frameworks,
                               "load_start": os.getloadavg(), "data": "synthetic arrays of the real shapes"}
     report["peak"] = matmul_peak()
     print(f"matmul peak {report['peak']['peak']:.1f} GFLOP/s", flush=True)
@@ -397,7 +437,8 @@ def main(argv: list[str] | None = None) -> int:
         report["results"].append(result)
         sec = result["seconds_per_epoch"]
         print(f"{name:20s} " + "  ".join(f"{fw} {sec[fw]:.4f} s" for fw in sec)
-              + (f"  ratio {result['ratio']:.3f}" if "ratio" in result else "")
+              + (f"  minidl/Keras {result['ratio']:.3f}" if "ratio" in result else "")
+              + (f"  minidl/PyTorch {result['ratio_torch']:.3f}" if "ratio_torch" in result else "")
               + f"  (load {result['load_before'][0]:.1f})", flush=True)
     if not args.no_memory:
         report["memory"] = _run_memory_probe(5_000 if args.quick else 50_000)

@@ -33,6 +33,22 @@ def _default_threads() -> int:
 
 
 _NUM_THREADS = _default_threads()
+_FUSION = os.environ.get("MINIDL_FUSION", "1").strip() not in ("0", "false", "False", "no", "off")
+
+
+def fusion() -> bool:
+    """Do models built from now on fuse a Conv and the max pooling that alone reads it
+    into one node (``minidl.models.fuse``)? On unless ``MINIDL_FUSION=0``."""
+    return _FUSION
+
+
+def set_fusion(value: bool) -> None:
+    """Fuse (True) or keep every layer its own node (False: the unfused oracle) in
+    models built from now on; a built model keeps its graph."""
+    global _FUSION
+    if not isinstance(value, bool):
+        raise TypeError(f"set_fusion expects True or False, got {value!r}")
+    _FUSION = value
 
 
 def floatx() -> str:

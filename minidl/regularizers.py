@@ -64,6 +64,16 @@ class L1L2(Regularizer):
             out += (2 * self.l2) * w
 
 
+def l2_factor(regularizer: Regularizer) -> float | None:
+    """``l2`` when ``regularizer`` is exactly an L2 penalty ``l2·Σw²`` with our gradient
+    (an L1L2 with l1 = 0 whose ``add_gradient`` is not overridden), which an optimizer
+    may fold into its update; None otherwise."""
+    if isinstance(regularizer, L1L2) and not regularizer.l1 and regularizer.l2 \
+            and type(regularizer).add_gradient is L1L2.add_gradient:
+        return regularizer.l2
+    return None
+
+
 class L1(L1L2):
     def __init__(self, l1: float = 0.01):
         super().__init__(l1=l1)

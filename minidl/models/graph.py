@@ -5,6 +5,9 @@ of a layer, so a layer called twice (shared) has two nodes; its gradients
 are summed over them. A ``Model`` is a layer too, so a model can be a node
 of another model.
 
+A Conv followed by the max pooling that alone reads it runs as one fused node
+(``models.fuse``; ``config.set_fusion(False)`` keeps them apart).
+
 Forward keeps every node's cache in a ``Run`` (nothing on the layers), and
 backward walks the nodes in reverse, summing the gradient of every tensor
 that feeds several nodes and accumulating each layer's weight gradients in
@@ -22,6 +25,7 @@ import numpy as np
 from ..layers.base import ActivatedLayer, Layer
 from ..layers.core import InputLayer
 from ..layers.node import Node, SymbolicTensor
+from . import fuse
 
 
 @dataclass
@@ -56,15 +60,17 @@ class Graph:
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             raise ValueError(f"Model {owner!r}: layer names must be unique, repeated: {repeated}")
-        input_ids = {id(t) for t in self.inputs}
-        # per node, what forward and backward read every step, worked out once
-        self._plan = [(node, [id(t) for t in node.inputs], [id(t) for t in node.outputs],
-                       all(id(t) in input_ids for t in node.inputs)) for node in self.nodes]
         consumers: dict[int, int] = {}
         for node in self.nodes:
             for t in node.inputs:
                 consumers[id(t)] = consumers.get(id(t), 0) + 1
         self._consumers = consumers
+        # what forward and backward walk: self.nodes, with conv → max-pool pairs fused
+        self.run_nodes = fuse.fuse(self.nodes, consumers, self.outputs)
+        input_ids = {id(t) for t in self.inputs}
+        # per node, what forward and backward read every step, worked out once
+        self._plan = [(node, [id(t) for t in node.inputs], [id(t) for t in node.outputs],
+                       all(id(t) in input_ids for t in node.inputs)) for node in self.run_nodes]
 
     def _topological_order(self) -> list[Node]:
         input_ids = {id(t) for t in self.inputs}

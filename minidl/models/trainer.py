@@ -3,7 +3,9 @@
 ``Model`` mixes this in (as Keras's Model mixes in its Trainer); it relies on
 the model's ``graph`` (``models.graph.Graph``). One training step reads:
 graph forward (``training=True``) → each output's loss, value and gradient →
-graph backward → weight penalties' gradients → optimizer update.
+graph backward → weight penalties' gradients → optimizer update. An L2 penalty's
+gradient is handed to an optimizer that folds it into its update (``optimizer.folds_l2()``:
+SGD, Adam) instead of being added to the weight's gradient first.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import config
+from .. import config, regularizers
 from .. import optimizers as optimizers_module
 from ..optimizers.base import copy_into
 from . import data
@@ -143,7 +145,11 @@ class Trainer(Loops):
         saved_state = self.optimizer.snapshot(previous[1] if previous else None)
         self._guard_copies = (saved_weights, saved_state)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, by name
-            self.optimizer.apply(slots)
+            folded = getattr(self, "_folded_l2", None)
+            if folded:
+                self.optimizer.apply(slots, l2=folded)
+            else:
+                self.optimizer.apply(slots)
             if math.isfinite(sum(float(param.sum()) for _, param, _ in slots)):
                 return None  # every weight finite: the common case, one sum per weight
         for key, param, _ in slots:
@@ -163,16 +169,23 @@ class Trainer(Loops):
         data_loss, values, douts = self.compiled_loss(ys, run.outputs, sample_weights, with_grads=gradients)
         layers = self._trainable_layers()
         total = data_loss + run.activity_penalty + sum(l.weight_penalty() for l in layers if l.regularizers)
+        self._folded_l2 = {}
         if gradients and math.isfinite(total):
             for layer in layers:
                 layer.grads = {}
             graph.backward(run, douts)
+            fold = getattr(self.optimizer, "folds_l2", None)
+            fold = fold() if fold is not None else False
             for layer in layers:
                 for key, param in layer.params.items():
                     if key not in layer.grads:  # the weight reached no loss this step
                         layer.grads[key] = np.zeros_like(param)
                     if key in layer.regularizers:
-                        layer.regularizers[key].add_gradient(param, layer.grads[key])
+                        l2 = regularizers.l2_factor(layer.regularizers[key]) if fold else None
+                        if l2 is None:
+                            layer.regularizers[key].add_gradient(param, layer.grads[key])
+                        else:  # the optimizer adds 2·l2·w inside its update: one pass per weight
+                            self._folded_l2[(layer.name, key)] = l2
         preds = [run.activated.get(i, out) for i, out in enumerate(run.outputs)]
         return float(total), values, preds
 

@@ -9,8 +9,9 @@ as a plain function are differentiated.
 
 Modules: ``elementwise``, ``reduction``, ``shape``, ``activation`` (differentiable,
 Keras-named), ``convolution``, ``conv_transpose``, ``depthwise`` (depthwise and separable),
-``pool``, ``nn``, ``xent`` (including the fused kernels the
-built-in layers call), ``autodiff``/``tape``/``tensor`` (differentiation),
+``pool``, ``nn``, ``xent``, ``fused_conv`` (the fused kernels the built-in layers and the
+graph's conv + max-pool nodes call), ``update`` (optimizer steps with the L2 penalty folded
+in), ``image``, ``autodiff``/``tape``/``tensor`` (differentiation),
 ``registry`` (backend dispatch), ``numba/`` (the compiled backend).
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .autodiff import backprop, record, value_and_grad
 from .convolution import conv, conv_backward
 from .conv_transpose import conv_transpose, conv_transpose_backward
 from .depthwise import depthwise_conv, depthwise_conv_backward, separable_conv
+from .fused_conv import conv_bias_act_max_pool, conv_bias_act_max_pool_backward
 from .elementwise import (abs, absolute, add, cos, divide, dot, equal, exp, expm1, floor,
                           greater, greater_equal, less, less_equal, log, log1p, logical_and,
                           logical_not, logical_or, matmul, maximum, minimum, multiply, negative,
@@ -36,6 +38,7 @@ from .shape import (broadcast_to, cast, clip, concatenate, expand_dims, flatten,
                     one_hot, ones_like, pad, reshape, squeeze, stack, take, take_along_axis,
                     transpose, where, zeros_like)
 from .tensor import Tensor
+from .update import adam_update, sgd_update
 from .xent import (binary_crossentropy, categorical_crossentropy,
                    sigmoid_cross_entropy_with_logits, softmax_cross_entropy_with_logits,
                    sparse_categorical_crossentropy, sparse_softmax_cross_entropy_with_logits)

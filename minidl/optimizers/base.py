@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from ..ops.update import with_l2
 from .schedules import LearningRateSchedule, deserialize as _deserialize_schedule, serialize as _serialize_schedule
 
 
@@ -159,16 +160,36 @@ class Optimizer:
         text = "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
         return self._exclude_names is None or self._exclude_names.search(text) is None
 
-    def apply(self, slots: Iterable[tuple[object, np.ndarray, np.ndarray]]) -> None:
-        """One update of every ``(key, param, grad)``; ``iterations`` grows by one."""
+    #: the subclass's ``update`` takes ``l2=`` and folds the penalty's gradient in (see ``folds_l2``)
+    _update_folds_l2 = False
+
+    def folds_l2(self) -> bool:
+        """Can ``apply``'s ``l2`` penalties go into the update rule itself (one pass per weight)?
+        Not with clipping or weight decay: those act on the gradient with the penalty, or on
+        the weight before the rule reads it."""
+        return (self._update_folds_l2 and not self.weight_decay and not self.clipnorm and not self.clipvalue
+                and not self.global_clipnorm)
+
+    def apply(self, slots: Iterable[tuple[object, np.ndarray, np.ndarray]],
+              l2: dict | None = None) -> None:
+        """One update of every ``(key, param, grad)``; ``iterations`` grows by one.
+
+        ``l2`` ({key: factor}): an L2 penalty ``factor·Σw²`` on those weights whose gradient
+        ``2·factor·w`` is not in ``grad``: folded into the update when :meth:`folds_l2`,
+        else added first, as the trainer used to (the same bits either way)."""
         slots = list(slots)
         for key, param, grad in slots:  # check first: a call that raises changes nothing
             if np.shape(grad) != param.shape:
                 raise ValueError(f"{type(self).__name__}: gradient for {key!r} has shape {np.shape(grad)}, "
                                  f"the weight has shape {param.shape}")
+        l2 = l2 or {}
+        fold = self.folds_l2()
         keys = [k for k, _, _ in slots]
         params = [p for _, p, _ in slots]
-        grads = self._clip([np.asarray(g).astype(p.dtype, copy=False) for _, p, g in slots])
+        grads = [np.asarray(g).astype(p.dtype, copy=False) for _, p, g in slots]
+        if l2 and not fold:
+            grads = [with_l2(p, g, l2.get(k, 0.0)) for k, p, g in zip(keys, params, grads)]
+        grads = self._clip(grads)
         lr = self.learning_rate
         if self.weight_decay is not None:
             for key, param in zip(keys, params):
@@ -177,7 +198,10 @@ class Optimizer:
                     param -= param * f(self.weight_decay) * f(lr)
         self._before_updates(params)
         for key, param, grad in zip(keys, params, grads):
-            self.update(key, param, grad, lr)
+            if fold and l2.get(key):
+                self.update(key, param, grad, lr, l2=l2[key])
+            else:
+                self.update(key, param, grad, lr)
         self.iterations += 1
 
     def _clip(self, grads: list[np.ndarray]) -> list[np.ndarray]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import ops
 from .base import Optimizer, check_range
 
 
@@ -23,16 +24,12 @@ class SGD(Optimizer):
             raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
 
-    def update(self, key, param, grad, lr):
-        f = param.dtype.type
-        lr = f(lr)
-        if self.momentum:
-            mom = f(self.momentum)
-            m = self.slot(key, "momentum", param)
-            m[...] = m * mom - grad * lr
-            param += (m * mom - grad * lr) if self.nesterov else m
-        else:
-            param -= grad * lr
+    _update_folds_l2 = True
+
+    def update(self, key, param, grad, lr, l2: float = 0.0):
+        # the rule itself is ops.sgd_update's (one pass per weight on the Numba backend)
+        m = self.slot(key, "momentum", param) if self.momentum else None
+        ops.sgd_update(param, grad, lr, l2, m, self.momentum, self.nesterov)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -56,12 +53,19 @@ class Adam(Optimizer):
         _check_betas(type(self).__name__, beta_1, beta_2, epsilon)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, bool(amsgrad)
 
-    def update(self, key, param, grad, lr):
+    @property
+    def _update_folds_l2(self) -> bool:
+        return not self.amsgrad
+
+    def update(self, key, param, grad, lr, l2: float = 0.0):
+        m = self.slot(key, "m", param)
+        v = self.slot(key, "v", param)
+        if not self.amsgrad:  # the rule is ops.adam_update's (one pass per weight on the Numba backend)
+            ops.adam_update(param, grad, m, v, lr, self.iterations, l2, self.beta_1, self.beta_2, self.epsilon)
+            return
         f = param.dtype.type
         step = f(self.iterations + 1)
         alpha = f(lr) * np.sqrt(1 - f(self.beta_2) ** step) / (1 - f(self.beta_1) ** step)
-        m = self.slot(key, "m", param)
-        v = self.slot(key, "v", param)
         m += (grad - m) * f(1 - self.beta_1)
         v += (np.square(grad) - v) * f(1 - self.beta_2)
         if self.amsgrad:

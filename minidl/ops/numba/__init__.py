@@ -21,4 +21,8 @@ OPS: dict[str, str] = {
     "embedding_scatter_add": f"{__name__}.embedding",
     "softmax_cross_entropy_with_logits": f"{__name__}.xent",
     "sparse_softmax_cross_entropy_with_logits": f"{__name__}.xent",
+    "conv_bias_act_max_pool": f"{__name__}.fused_conv",
+    "conv_bias_act_max_pool_backward": f"{__name__}.fused_conv",
+    "sgd_update": f"{__name__}.update",
+    "adam_update": f"{__name__}.update",
 }

@@ -1,0 +1,219 @@
+"""Epilogues and prologues that fuse bias, activation and max pooling into a convolution.
+
+The multiply-adds stay in BLAS (``minidl.ops.numba.fused_conv`` runs them chunk by
+chunk, a few images at a time); these kernels do everything else while the
+chunk's conv output ``z`` is still in cache:
+
+* forward: ``y = pool(act(z + bias))`` with the winners' positions, or
+  ``y = act(z + bias)`` without pooling; ``z`` itself is never written out;
+* backward: ``dz = (dy routed to the winners) · act'(y)`` and the bias-gradient
+  partial, from the pooled output ``y`` alone: the winner's activation value
+  *is* the pooled value, so neither ``z`` nor the unpooled activation is kept.
+
+Activation codes are ``nb.activation``'s (0 linear, 1 sigmoid, 2 tanh, 3 relu);
+the formulas and the pooling's tie and NaN rules (first maximum wins, a NaN
+wins outright, padding counts as -inf) are the unfused kernels', term for term.
+Arrays are chunk-local and C-contiguous; ``one`` is 1 in their dtype.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import kernel
+
+LINEAR, SIGMOID, TANH, RELU = 0, 1, 2, 3
+
+
+@kernel()
+def _act(v, code, one):
+    """act(v) with ``nb.activation.bias_act_rows``'s formulas."""
+    zero = one - one
+    if code == RELU:
+        return v if (v >= zero or v != v) else zero
+    if code == SIGMOID:
+        e = np.exp(-abs(v))
+        return one / (one + e) if v >= zero else e / (one + e)
+    if code == TANH:
+        return np.tanh(v)
+    return v
+
+
+@kernel()
+def _act_grad(g, y, code, one):
+    """dL/dz from g = dL/dy and the output y (``nb.activation.act_grad_rows``'s formulas;
+    relu: y > 0 exactly when z > 0, NaN included)."""
+    zero = one - one
+    if code == RELU:
+        return g * (one if y > zero else zero)
+    if code == SIGMOID:
+        return g * y * (one - y)
+    if code == TANH:
+        return g * (one - y * y)
+    return g
+
+
+@kernel()
+def bias_act_pool_rows(z, bias, code, ph, pw, sh, sw, top, left, ninf, one, y, argmax, r0, r1):
+    """Pooled rows r0:r1 (r = image·poh + pp) of y, argmax (n, poh, pow, c) from the
+    conv output z (n, oh, ow, c) without bias: y = maxpool(act(z + bias))."""
+    oh, ow, c = z.shape[1], z.shape[2], z.shape[3]
+    poh, pow_ = y.shape[1], y.shape[2]
+    for r in range(r0, r1):
+        b = r // poh
+        pp = r - b * poh
+        for qq in range(pow_):
+            for i in range(ph):
+                yy = pp * sh + i - top
+                for j in range(pw):
+                    xx = qq * sw + j - left
+                    k = i * pw + j
+                    inside = 0 <= yy < oh and 0 <= xx < ow
+                    for ci in range(c):
+                        v = _act(z[b, yy, xx, ci] + bias[ci], code, one) if inside else ninf
+                        if k == 0:
+                            y[b, pp, qq, ci] = v
+                            argmax[b, pp, qq, ci] = 0
+                        else:
+                            best = y[b, pp, qq, ci]
+                            if best == best and (v > best or v != v):
+                                y[b, pp, qq, ci] = v
+                                argmax[b, pp, qq, ci] = k
+
+
+@kernel()
+def bias_pool_act_rows(z, bias, code, ph, pw, sh, sw, top, left, ninf, one, y, argmax, r0, r1):
+    """bias_act_pool_rows for a linear or relu activation, computed as act(maxpool(z + bias)).
+
+    The same outputs: relu is the identity above 0, so both orders pick the same winner
+    whenever the pooled value is positive (first maximum of equal values, NaN first), and
+    otherwise y = 0 and every gradient through the window is 0 whichever cell is recorded.
+    Starting each window at (-inf, index 0) and skipping the cells in the padding gives
+    the padded comparison's result (a -inf never wins). Rows are walked as flat runs with
+    selects and the bounds tests outside the channel loop, so that loop vectorizes.
+    """
+    n, oh, ow, c = z.shape
+    poh, pow_ = y.shape[1], y.shape[2]
+    zf = z.reshape(n, oh, ow * c)
+    yf = y.reshape(y.shape[0], poh, pow_ * c)
+    af = argmax.reshape(y.shape[0], poh, pow_ * c)
+    zero = one - one
+    for r in range(r0, r1):
+        b = r // poh
+        pp = r - b * poh
+        yr = yf[b, pp]
+        ar = af[b, pp]
+        for t in range(pow_ * c):
+            yr[t] = ninf
+            ar[t] = 0
+        for i in range(ph):
+            yy = pp * sh + i - top
+            if yy < 0 or yy >= oh:
+                continue
+            zr = zf[b, yy]
+            for j in range(pw):
+                k = i * pw + j
+                for qq in range(pow_):
+                    xx = qq * sw + j - left
+                    if xx < 0 or xx >= ow:
+                        continue
+                    src = xx * c
+                    dst = qq * c
+                    for ci in range(c):
+                        v = zr[src + ci] + bias[ci]
+                        best = yr[dst + ci]
+                        win = (best == best) & ((v > best) | (v != v))
+                        yr[dst + ci] = v if win else best
+                        ar[dst + ci] = k if win else ar[dst + ci]
+        if code == RELU:
+            for t in range(pow_ * c):
+                v = yr[t]
+                yr[t] = v if (v >= zero or v != v) else zero
+
+
+@kernel()
+def _row_grads(dy, y, code, one, b, pp, g, dbias):
+    """g (pow, c) = dy · act'(y) along pooled row (b, pp); dbias += g's rows, in order."""
+    pow_, c = g.shape
+    zero = one - one
+    for qq in range(pow_):
+        if code == RELU:
+            for ci in range(c):
+                g[qq, ci] = dy[b, pp, qq, ci] * (one if y[b, pp, qq, ci] > zero else zero)
+        elif code == LINEAR:
+            for ci in range(c):
+                g[qq, ci] = dy[b, pp, qq, ci]
+        else:
+            for ci in range(c):
+                g[qq, ci] = _act_grad(dy[b, pp, qq, ci], y[b, pp, qq, ci], code, one)
+        for ci in range(c):
+            dbias[ci] += g[qq, ci]
+
+
+@kernel()
+def pool_act_grad(dy, argmax, y, code, ph, pw, sh, sw, top, left, one, g, dz, dbias):
+    """dz (n, oh, ow, c) of a chunk: each pooled dy · act'(pooled y) added to its
+    window's winner (dy visited in C order, as ``np.add.at``), zero elsewhere;
+    dbias (c,) = the column sums of those terms. g is a (pow, c) scratch.
+
+    Tiling windows (stride = pool size, no padding) write each cell once with a
+    select; overlapping or padded ones zero dz first, then add."""
+    n, oh, ow, c = dz.shape
+    poh, pow_ = dy.shape[1], dy.shape[2]
+    zf = dz.reshape(n, oh, ow * c)
+    af = argmax.reshape(n, poh, pow_ * c)
+    gf = g.reshape(pow_ * c)
+    zero = one - one
+    for ci in range(c):
+        dbias[ci] = zero
+    tiles = sh == ph and sw == pw and top == 0 and left == 0
+    if not tiles:
+        zz = dz.reshape(-1)
+        for t in range(zz.size):
+            zz[t] = zero
+    for b in range(n):
+        for pp in range(poh):
+            _row_grads(dy, y, code, one, b, pp, g, dbias)
+            ar = af[b, pp]
+            if tiles:
+                for i in range(ph):
+                    zr = zf[b, pp * ph + i]
+                    for j in range(pw):
+                        k = i * pw + j
+                        for qq in range(pow_):
+                            dst = (qq * pw + j) * c
+                            src = qq * c
+                            for ci in range(c):
+                                zr[dst + ci] = gf[src + ci] if ar[src + ci] == k else zero
+                    for t in range(pow_ * pw * c, ow * c):  # right of the last window
+                        zr[t] = zero
+            else:
+                for qq in range(pow_):
+                    for ci in range(c):
+                        k = ar[qq * c + ci]
+                        yy = pp * sh + k // pw - top
+                        xx = qq * sw + k % pw - left
+                        if 0 <= yy < oh and 0 <= xx < ow:
+                            zf[b, yy, xx * c + ci] += gf[qq * c + ci]
+        if tiles:
+            for yy in range(poh * ph, oh):  # below the last window
+                zr = zf[b, yy]
+                for t in range(ow * c):
+                    zr[t] = zero
+
+
+@kernel()
+def act_grad_rows(dy, y, code, one, dz, dbias):
+    """dz (m, c) = dy · act'(y) for a chunk's rows, and dbias (c,) their column sums."""
+    m, c = dz.shape
+    zero = one - one
+    for ci in range(c):
+        dbias[ci] = zero
+    for r in range(m):
+        if code == RELU:
+            for ci in range(c):
+                dz[r, ci] = dy[r, ci] * (one if y[r, ci] > zero else zero)
+        else:
+            for ci in range(c):
+                dz[r, ci] = _act_grad(dy[r, ci], y[r, ci], code, one)
+        for ci in range(c):
+            dbias[ci] += dz[r, ci]
