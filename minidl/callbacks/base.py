@@ -90,10 +90,19 @@ class History(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
+        self._epoch_keys = set(logs or {})
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
         if self.model is not None:
             self.model.history = self
+
+    def record_late(self, logs: dict) -> None:
+        """Record the keys that callbacks after this one added to the epoch's logs (Keras's
+        History runs last and sees them, e.g. ReduceLROnPlateau's ``learning_rate``)."""
+        for key, value in logs.items():
+            if key not in getattr(self, "_epoch_keys", ()):
+                self.history.setdefault(key, []).append(float(value))
+        self._epoch_keys = set(logs)
 
 
 class ProgressBar(Callback):
@@ -190,7 +199,12 @@ class CallbackList(Callback):
     def on_batch_begin(self, batch, logs=None): self._call("on_train_batch_begin", batch, logs=logs)
     def on_batch_end(self, batch, logs=None): self._call("on_train_batch_end", batch, logs=logs)
     def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs=logs)
-    def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs=logs)
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {} if logs is None else logs
+        self._call("on_epoch_end", epoch, logs=logs)
+        if self.history is not None:
+            self.history.record_late(logs)
+
     def on_train_batch_begin(self, batch, logs=None): self._call("on_train_batch_begin", batch, logs=logs)
     def on_train_batch_end(self, batch, logs=None): self._call("on_train_batch_end", batch, logs=logs)
     def on_test_batch_begin(self, batch, logs=None): self._call("on_test_batch_begin", batch, logs=logs)

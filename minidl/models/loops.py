@@ -97,10 +97,16 @@ class Loops:
         if self._initial_epoch is not None:  # BackupAndRestore restored a run: go on from there
             initial_epoch, self._initial_epoch = max(initial_epoch, self._initial_epoch), None
         logs: dict = {}
+        # As Keras: with steps_per_epoch below the batches in the data, an epoch goes on where the
+        # last one stopped, and the epoch that reaches the end of the data stops there (fewer steps).
+        start, order = 0, None
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch, {})
-            order = rng.permutation(train.count) if shuffle else None
-            logs = self._train_epoch(train, order, steps, cbs, cbs.needs_batch_logs, epoch)
+            if start == 0:
+                order = rng.permutation(train.count) if shuffle else None
+            n_steps = min(steps, train.steps - start)
+            logs = self._train_epoch(train, order, n_steps, cbs, cbs.needs_batch_logs, epoch, start)
+            start = (start + n_steps) % train.steps
             if val is not None and not self.history.stop_reason and (epoch + 1) % validation_freq == 0:
                 logs.update({f"val_{k}": v for k, v in self._evaluate_batches(val, cbs).items()})
             cbs.on_epoch_end(epoch, logs)
@@ -139,13 +145,13 @@ class Loops:
                                 val_sw, what=("x_val", "y_val"))
         return train, val
 
-    def _train_epoch(self, train, order, steps: int, cbs, batch_logs: bool, epoch: int) -> dict:
+    def _train_epoch(self, train, order, steps: int, cbs, batch_logs: bool, epoch: int, start: int = 0) -> dict:
         metrics = self.compiled_metrics
         metrics.reset()
         for step in range(steps):
             if batch_logs:
                 cbs.on_train_batch_begin(step, {})
-            xs, ys, sw = train.batch(step, order)
+            xs, ys, sw = train.batch(start + step, order)
             total, values, preds = self._step(xs, ys, sw, training=True, update=True)
             metrics.update(total, values, ys, preds, xs[0].shape[0])
             if not math.isfinite(total) or self._undone_update:
@@ -190,7 +196,7 @@ class Loops:
             xs, ys, sw = batches.batch(step)
             total, values, preds = self._step(xs, ys, sw, training=False, update=False)
             metrics.update(total, values, ys, preds, xs[0].shape[0])
-            cbs.on_test_batch_end(step, {})
+            cbs.on_test_batch_end(step, metrics.results())  # Keras: the running loss and metrics
         logs = metrics.results()
         cbs.on_test_end(logs)
         return logs

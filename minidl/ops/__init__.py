@@ -34,9 +34,9 @@ from .nn import (batch_norm_backward, batch_norm_forward, batch_norm_moments,
 from .numba import OPS as _NUMBA_OPS
 from .pool import average_pool, max_pool, max_pool_backward, max_pool_with_argmax
 from .reduction import argmax, argmin, logsumexp, max, mean, min, moments, sum, var
-from .shape import (broadcast_to, cast, clip, concatenate, expand_dims, flatten, get_item,
+from .shape import (broadcast_to, cast, clip, concatenate, expand_dims, flatten, full, get_item, ones,
                     one_hot, ones_like, pad, reshape, squeeze, stack, take, take_along_axis,
-                    transpose, where, zeros_like)
+                    transpose, where, zeros, zeros_like)
 from .tensor import Tensor
 from .update import adam_update, sgd_update
 from .xent import (binary_crossentropy, categorical_crossentropy,

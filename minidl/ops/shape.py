@@ -153,3 +153,23 @@ def pad(x, pad_width, mode="constant", constant_values=0):
 def flatten(x):
     """x (n, ...) -> (n, prod(...)) (recorded as a reshape)."""
     return reshape(x, (np.shape(x)[0], -1))
+
+
+def _creation_dtype(dtype):
+    from .. import config
+    return np.dtype(config.floatx() if dtype is None else dtype)
+
+
+def zeros(shape, dtype=None) -> np.ndarray:
+    """Zeros of ``shape``, dtype floatx unless given (Keras's ``ops.zeros``; a constant)."""
+    return np.zeros(shape, dtype=_creation_dtype(dtype))
+
+
+def ones(shape, dtype=None) -> np.ndarray:
+    """Ones of ``shape``, dtype floatx unless given (Keras's ``ops.ones``; a constant)."""
+    return np.ones(shape, dtype=_creation_dtype(dtype))
+
+
+def full(shape, fill_value, dtype=None) -> np.ndarray:
+    """``fill_value`` everywhere in ``shape``, dtype floatx unless given (Keras's ``ops.full``)."""
+    return np.full(shape, fill_value, dtype=_creation_dtype(dtype))
