@@ -106,7 +106,8 @@ class Trainer(Loops):
         the gradients are computed and, when the loss is finite, applied. An update
         that leaves a weight non-finite is undone; ``_undone_update`` then names it."""
         saved = self._save_layer_state() if update and training else None
-        total, values, preds = self._loss_and_gradients(xs, ys, sample_weights, training, gradients=update)
+        total, values, preds = self._loss_and_gradients(xs, ys, sample_weights, training, gradients=update,
+                                                        fold_l2=update)
         self._undone_update = None
         if update and math.isfinite(total):  # a non-finite step would ruin the weights
             self._undone_update = self._apply_or_undo()
@@ -161,9 +162,12 @@ class Trainer(Loops):
                 return f"layer {key[0]!r} weight {key[1]!r} (optimizer step {step})"
         return None
 
-    def _loss_and_gradients(self, xs, ys, sample_weights, training: bool, gradients: bool):
+    def _loss_and_gradients(self, xs, ys, sample_weights, training: bool, gradients: bool,
+                            fold_l2: bool = False):
         """Forward, the loss (data loss + activity and weight penalties) and, with
-        ``gradients`` and a finite loss, every trainable weight's gradient in ``layer.grads``."""
+        ``gradients`` and a finite loss, every trainable weight's gradient in ``layer.grads``,
+        penalties included. With ``fold_l2`` (a training step) plain L2 penalties are left out
+        of ``grads`` when the optimizer adds them inside its update (``self._folded_l2``)."""
         graph = self.graph
         run = graph.forward(xs, training=training, logits_outputs=self.compiled_loss.fold)
         data_loss, values, douts = self.compiled_loss(ys, run.outputs, sample_weights, with_grads=gradients)
@@ -174,20 +178,22 @@ class Trainer(Loops):
             for layer in layers:
                 layer.grads = {}
             graph.backward(run, douts)
-            fold = getattr(self.optimizer, "folds_l2", None)
-            fold = fold() if fold is not None else False
-            for layer in layers:
-                for key, param in layer.params.items():
-                    if key not in layer.grads:  # the weight reached no loss this step
-                        layer.grads[key] = np.zeros_like(param)
-                    if key in layer.regularizers:
-                        l2 = regularizers.l2_factor(layer.regularizers[key]) if fold else None
-                        if l2 is None:
-                            layer.regularizers[key].add_gradient(param, layer.grads[key])
-                        else:  # the optimizer adds 2·l2·w inside its update: one pass per weight
-                            self._folded_l2[(layer.name, key)] = l2
+            folds = fold_l2 and getattr(self.optimizer, "folds_l2", lambda: False)()
+            self._add_penalty_gradients(layers, folds)
         preds = [run.activated.get(i, out) for i, out in enumerate(run.outputs)]
         return float(total), values, preds
+
+    def _add_penalty_gradients(self, layers, fold: bool) -> None:
+        for layer in layers:
+            for key, param in layer.params.items():
+                if key not in layer.grads:  # the weight reached no loss this step
+                    layer.grads[key] = np.zeros_like(param)
+                if key in layer.regularizers:
+                    l2 = regularizers.l2_factor(layer.regularizers[key]) if fold else None
+                    if l2 is None:
+                        layer.regularizers[key].add_gradient(param, layer.grads[key])
+                    else:  # the optimizer adds 2·l2·w inside its update: one pass per weight
+                        self._folded_l2[(layer.name, key)] = l2
 
     # ---- data ---------------------------------------------------------------------------
     def _inputs(self, x, what: str = "x") -> list[np.ndarray]:
