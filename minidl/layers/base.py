@@ -210,14 +210,39 @@ class Layer(Weights):
         return self.forward(inputs, training=training)[0]
 
     def forward(self, inputs, training: bool = False):
-        """(outputs, cache): ``call`` with its ops recorded on a tape."""
+        """(outputs, cache): ``call`` with its ops recorded on a tape; the losses
+        ``call`` passed to ``add_loss`` are recorded too (``cache.added_loss``)."""
         from ..ops import autodiff
-        return autodiff.record(lambda xs: self._call(xs, training=training), inputs, self.params)
+        added: list = []
+        shape: dict = {}
+
+        def run(xs):
+            self._added_losses = added
+            try:
+                y = self._call(xs, training=training)
+            finally:
+                self._added_losses = None
+            shape["multi"] = isinstance(y, (list, tuple))
+            ys = list(y) if shape["multi"] else [y]
+            shape["n"] = len(ys)
+            return [*ys, *(ops.sum(loss) for loss in added)]
+
+        out, tape = autodiff.record(run, inputs, self.params)
+        ys, losses = out[:shape["n"]], out[shape["n"]:]
+        return (ys if shape["multi"] else ys[0]), TapeCache(tape, shape["multi"], losses)
 
     def backward(self, cache, dy, need_dx: bool = True):
-        """(dx, grads) by replaying the tape ``forward`` recorded."""
+        """(dx, grads) by replaying the tape ``forward`` recorded (each added loss
+        with its own gradient, 1)."""
         from ..ops import autodiff
-        return autodiff.backprop(cache, dy, need_dx=need_dx)
+        dys = list(dy) if cache.multi else [dy]
+        return autodiff.backprop(cache.tape, [*dys, *(np.ones_like(v) for v in cache.losses)], need_dx=need_dx)
+
+    def add_loss(self, loss) -> None:
+        """Keras's ``add_loss`` inside ``call``: a value (summed) added to the training
+        loss, differentiated with the rest. Outside a training forward it is ignored."""
+        if getattr(self, "_added_losses", None) is not None:
+            self._added_losses.append(loss)
 
     # ---- config ----------------------------------------------------------------
     def get_config(self) -> dict:
@@ -234,6 +259,16 @@ class Layer(Weights):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class TapeCache:
+    """What the taped forward leaves for backward: the tape, whether ``call``
+    returned a list, and the values passed to ``add_loss`` (the graph adds
+    ``added_loss`` to the training loss)."""
+
+    def __init__(self, tape, multi: bool, losses: list):
+        self.tape, self.multi, self.losses = tape, multi, list(losses)
+        self.added_loss = float(sum(float(np.sum(v)) for v in self.losses))
 
 
 def _as_input_array(layer: Layer, a) -> np.ndarray:

@@ -35,7 +35,7 @@ class Run:
     caches: dict[int, object] = field(default_factory=dict)
     outputs: list[np.ndarray] = field(default_factory=list)
     activated: dict[int, np.ndarray] = field(default_factory=dict)  # folded output i -> activation(logits)
-    activity_penalty: float = 0.0
+    activity_penalty: float = 0.0  # activity regularizers and layers' add_loss
 
 
 class Graph:
@@ -160,6 +160,7 @@ class Graph:
             if layer.activity_regularizer is not None:
                 out = run.activated.get(folded.get(id(node)), y)
                 run.activity_penalty += float(layer.activity_regularizer(out)) / out.shape[0]
+            run.activity_penalty += getattr(cache, "added_loss", 0.0)  # a user layer's add_loss
         run.outputs = [values[id(t)] for t in self.outputs]
         return run
 
@@ -178,7 +179,9 @@ class Graph:
             if len(out_ids) == 1:
                 dy = grads.pop(out_ids[0], None)
                 if dy is None:
-                    continue
+                    if not getattr(run.caches[id(node)], "added_loss", 0.0):
+                        continue
+                    dy = np.zeros_like(run.values[out_ids[0]])  # only its add_loss reaches the loss
             else:
                 dys = [grads.pop(i, None) for i in out_ids]
                 if all(d is None for d in dys):

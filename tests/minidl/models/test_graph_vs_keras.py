@@ -168,3 +168,27 @@ def test_predict_of_a_two_output_model_matches_keras():
         km.set_weights(mm.get_weights())
         for a, b in zip(mm.predict(x, batch_size=3), km.predict(x, batch_size=3, verbose=0)):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def add_loss_model(lib):
+    """keras.io's "making new layers" guide: a layer that adds a loss from its inputs."""
+    class ActivityRegularization(lib.layers.Layer):
+        def call(self, inputs):
+            self.add_loss(0.125 * lib.ops.mean(lib.ops.square(inputs)))
+            return inputs
+
+    inp = lib.Input((4,))
+    h = ActivityRegularization(name="act_reg")(lib.layers.Dense(3, activation="tanh", name="hidden")(inp))
+    return lib.Model(inp, lib.layers.Dense(2, name="out")(h))
+
+
+def test_add_loss_in_a_custom_layer_trains_like_keras():
+    rng = np.random.default_rng(7)
+    x, y = _data(rng, 12, (4,), (2,))
+    mm, km, hm, hk = _fit_both(add_loss_model, x, y, "mse")
+    _assert_same(mm, km, hm, hk)
+    with float64_both():
+        plain_mse = float(np.mean(np.square(mm.predict(x, verbose=0) - y)))
+        loss = mm.evaluate(x, y, batch_size=12)
+        np.testing.assert_allclose(loss, km.evaluate(x, y, batch_size=12, verbose=0), rtol=1e-10)
+    assert loss > plain_mse + 1e-3  # the added loss is part of the loss
