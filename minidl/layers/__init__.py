@@ -2,7 +2,8 @@
 from .base import ActivatedLayer, Layer, SymbolicTensor
 from .core import Activation, Dense, Flatten, Input, InputLayer
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
+from .augmentation import (RandomContrast, RandomFlip, RandomRotation, RandomShear, RandomTranslation,
+                           RandomZoom)
 from .conv import Conv1D, Conv2D
 from .conv_depthwise import DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
@@ -35,4 +36,5 @@ __all__ = ["Layer", "ActivatedLayer", "SymbolicTensor", "Input", "InputLayer", "
            "Rescaling", "Normalization",
            "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
            "SeparableConv2D",
-           "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast"]
+           "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast",
+           "RandomShear"]

@@ -233,6 +233,49 @@ class RandomZoom(_AffineLayer):
         return {**super().get_config(), "height_factor": self.height_factor, "width_factor": self.width_factor}
 
 
+class RandomShear(_AffineLayer):
+    """Shears by (s_x, s_y), each drawn from its factor's range (a number f in [0, 1]
+    gives (−f, f), a pair of numbers in [0, 1] its range), both signs flipped together
+    for half of the images (Keras's ``invert``). Output pixel (x, y) reads input
+    (x + s_x·y, s_y·x + y): Keras's matrix [1, s_x, 0, s_y, 1, 0, 0, 0]."""
+
+    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear", fill_mode="reflect",
+                 fill_value=0.0, data_format=None, seed=None, **kwargs):
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"RandomShear: only data_format='channels_last' is implemented, got {data_format!r}")
+        super().__init__(fill_mode, interpolation, fill_value, seed, **kwargs)
+        self.x_factor = _shear_factor("x_factor", x_factor)
+        self.y_factor = _shear_factor("y_factor", y_factor)
+
+    @staticmethod
+    def shear_matrix(shear_x, shear_y) -> np.ndarray:
+        """(batch, 8) maps for the shear factors (Keras's ``_get_shear_matrix``)."""
+        sx, sy = np.broadcast_arrays(np.asarray(shear_x, np.float64), np.asarray(shear_y, np.float64))
+        one, zero = np.ones_like(sx), np.zeros_like(sx)
+        return np.stack([one, sx, zero, sy, one, zero, zero, zero], axis=-1)
+
+    def get_random_transformation(self, images):
+        n = images.shape[0]
+        invert = np.where(self._rng.uniform(0, 1, n) > 0.5, -1.0, 1.0)
+        shear_y = self._rng.uniform(*self.y_factor, n)
+        shear_x = self._rng.uniform(*self.x_factor, n)
+        return self.shear_matrix(shear_x * invert, shear_y * invert)
+
+    def get_config(self):
+        return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor}
+
+
+def _shear_factor(arg: str, factor) -> tuple[float, float]:
+    """Keras's shear factor: a pair of numbers in [0, 1] (sorted), or a number f in [0, 1] -> (−f, f)."""
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2:
+            raise ValueError(f"RandomShear: {arg} must be a number or a pair of numbers in [0, 1], got {factor!r}")
+        low, high = sorted(_factor_pair("RandomShear", arg, v, 0.0, 1.0)[1] for v in factor)
+        return low, high
+    f = _factor_pair("RandomShear", arg, factor, 0.0, 1.0)[1]
+    return -f, f
+
+
 class RandomContrast(_RandomImageLayer):
     """(x − mean) · c + mean per image and channel (mean over H and W), clipped to
     ``value_range``. c is drawn in [1 − lower, 1 + upper] with Keras's factor pair: a number

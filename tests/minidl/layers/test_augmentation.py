@@ -188,3 +188,34 @@ def test_model_trains_with_augmentation_after_input():
     history = model.fit(x, y, epochs=2, batch_size=4, verbose=0)
     assert np.all(np.isfinite(history.history["loss"]))
     np.testing.assert_allclose(model.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+@pytest.mark.parametrize("fill_mode", FILL_MODES)
+def test_shear_with_given_factors_equals_keras(fill_mode, interpolation):
+    x = _images(2, 8, 10, 3).astype(np.float32)
+    shear = np.array([[0.31, -0.23], [-0.45, 0.13]], np.float32)  # no sample on a pixel edge (float32 vs 64)
+    kw = dict(fill_mode=fill_mode, interpolation=interpolation, fill_value=0.25)
+    ours = layers.RandomShear(0.5, 0.5, **kw).transform_images(x, layers.RandomShear.shear_matrix(*shear.T))
+    k = keras.layers.RandomShear(0.5, 0.5, **kw)
+    theirs = np.asarray(k.transform_images(x, {"shear_factor": shear, "input_shape": x.shape}, training=True))
+    mismatch = np.mean(np.abs(ours - theirs) > 1e-4)
+    if interpolation == "nearest":  # float32 vs float64 coordinates may round a tie differently
+        assert mismatch < 0.02, mismatch
+    else:
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
+def test_shear_factors_signs_and_seeding():
+    for factor in [0.2, (0.1, 0.4), (0.4, 0.1)]:
+        assert layers.RandomShear(factor).x_factor == pytest.approx(tuple(keras.layers.RandomShear(factor).x_factor))
+    with pytest.raises(ValueError, match=r"RandomShear: y_factor must be a number or a pair of numbers in \[0"):
+        layers.RandomShear(0.1, (-0.2, 0.3))
+    x = np.zeros((400, 4, 4, 1))
+    t = layers.RandomShear((0.2, 0.3), (0.1, 0.1), seed=3).get_random_transformation(x)
+    sx, sy = t[:, 1], t[:, 3]
+    assert np.all((np.abs(sx) >= 0.2) & (np.abs(sx) <= 0.3)) and np.allclose(np.abs(sy), 0.1)
+    assert np.array_equal(np.sign(sx), np.sign(sy)) and 0.4 < np.mean(sx > 0) < 0.6  # one sign per image
+    again = layers.RandomShear((0.2, 0.3), (0.1, 0.1), seed=3).get_random_transformation(x)
+    np.testing.assert_array_equal(t, again)
+    np.testing.assert_array_equal(layers.RandomShear(0.3)(x[:2]), x[:2])  # inference: identity
