@@ -34,6 +34,10 @@ class FusedConvPool:
         self.name = f"{conv.name}+{pool.name}"
 
     @property
+    def params(self) -> dict:
+        return self.conv.params
+
+    @property
     def grads(self) -> dict:
         return self.conv.grads
 

@@ -67,10 +67,22 @@ class Graph:
         self._consumers = consumers
         # what forward and backward walk: self.nodes, with conv → max-pool pairs fused
         self.run_nodes = fuse.fuse(self.nodes, consumers, self.outputs)
-        input_ids = {id(t) for t in self.inputs}
-        # per node, what forward and backward read every step, worked out once
+        # per node, what forward and backward read every step, worked out once; the last
+        # field: no input of the node depends on a weight, so nothing upstream needs its dx
+        # (a Dense after a Flatten of the model input skips its input gradient)
+        needs_grad = self._tensors_depending_on_weights()
         self._plan = [(node, [id(t) for t in node.inputs], [id(t) for t in node.outputs],
-                       all(id(t) in input_ids for t in node.inputs)) for node in self.run_nodes]
+                       not any(id(t) in needs_grad for t in node.inputs)) for node in self.run_nodes]
+
+    def _tensors_depending_on_weights(self) -> set[int]:
+        """Ids of the tensors computed from some layer's weights (their gradient may be needed)."""
+        found: set[int] = set()
+        for node in self.run_nodes:
+            layer = node.layer
+            has_weights = bool(getattr(layer, "params", None)) or getattr(layer, "graph", None) is not None
+            if has_weights or any(id(t) in found for t in node.inputs):
+                found.update(id(t) for t in node.outputs)
+        return found
 
     def _topological_order(self) -> list[Node]:
         input_ids = {id(t) for t in self.inputs}
@@ -175,7 +187,7 @@ class Graph:
                 _accumulate(grads, id(t), d)
         folded = {id(self.outputs[i].node): i for i in run.activated}
         input_ids = {id(t) for t in self.inputs}
-        for node, in_ids, out_ids, from_inputs_only in reversed(self._plan):
+        for node, in_ids, out_ids, no_weight_upstream in reversed(self._plan):
             if len(out_ids) == 1:
                 dy = grads.pop(out_ids[0], None)
                 if dy is None:
@@ -190,7 +202,7 @@ class Graph:
             layer = node.layer
             if layer.activity_regularizer is not None:
                 dy = dy + self._activity_gradient(layer, run, node, folded)
-            dx, layer_grads = layer.backward(run.caches[id(node)], dy, need_dx=need_dx or not from_inputs_only)
+            dx, layer_grads = layer.backward(run.caches[id(node)], dy, need_dx=need_dx or not no_weight_upstream)
             layer_store = layer.grads
             for key, g in layer_grads.items():
                 if g is not None:
