@@ -3,30 +3,20 @@
 ``minidl`` or ``keras`` so one line builds both layers with the same arguments."""
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 import minidl
-from minidl import config, gradcheck
+from minidl import gradcheck
+from tests.keras_compat.helpers import float64_both as _float64_both
 
 GRAD_TOL = 1e-6      # central differences, float64
 FORWARD_TOL = 1e-12  # deterministic forward against Keras, float64
 BACKWARD_TOL = 1e-10
 
 
-@contextlib.contextmanager
 def float64_both(keras):
-    previous = config.floatx(), keras.config.floatx(), keras.config.dtype_policy()
-    config.set_floatx("float64")
-    keras.config.set_floatx("float64")
-    keras.config.set_dtype_policy("float64")
-    try:
-        yield
-    finally:
-        config.set_floatx(previous[0])
-        keras.config.set_floatx(previous[1])
-        keras.config.set_dtype_policy(previous[2])
+    """float64 in minidl and in ``keras`` for a block (the one helper of tests/keras_compat)."""
+    return _float64_both()
 
 
 def inputs(shapes, seed: int = 0):

@@ -3,32 +3,16 @@ a custom layer with only build/call, a loss written as a plain function, two out
 per-output losses and loss_weights, a shared layer, a model nested in another."""
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pytest
 
 import minidl
-from minidl import config
+from tests.keras_compat.helpers import float64_both
 
 keras = pytest.importorskip("keras")
 pytestmark = pytest.mark.keras
 
 LR = 0.125  # exact in float32: Keras rounds Python constants to float32 even in float64
-
-
-@contextlib.contextmanager
-def float64_both():
-    previous = config.floatx(), keras.config.floatx(), keras.config.dtype_policy()
-    config.set_floatx("float64")
-    keras.config.set_floatx("float64")
-    keras.config.set_dtype_policy("float64")
-    try:
-        yield
-    finally:
-        config.set_floatx(previous[0])
-        keras.config.set_floatx(previous[1])
-        keras.config.set_dtype_policy(previous[2])
 
 
 def antirectifier_class(lib):
