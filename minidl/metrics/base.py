@@ -59,6 +59,11 @@ class Metric:
     def reset_state(self) -> None:
         raise NotImplementedError
 
+    def __call__(self, *args, **kwargs) -> float:
+        """Keras's ``metric(y_true, y_pred)``: update the state, return the result."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}
 
@@ -110,12 +115,7 @@ class Mean(Metric):
 
 class MeanMetricWrapper(Mean):
     """The running mean of ``fn(y_true, y_pred, **kwargs)``: Keras's wrapper for
-    plain metric functions.
-
-    Transition note: the old trainer (minidl/models.py before the rewrite) calls
-    ``metric(y_true, y_pred)`` for per-sample values and averages them itself;
-    ``__call__`` keeps doing that (it does not touch the state). The new trainer
-    uses ``update_state`` / ``result`` / ``reset_state`` only."""
+    plain metric functions."""
 
     def __init__(self, fn: Callable, name: str | None = None, dtype=None, **kwargs):
         super().__init__(name or getattr(fn, "__name__", "metric"), dtype)
@@ -124,9 +124,6 @@ class MeanMetricWrapper(Mean):
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:  # type: ignore[override]
         super().update_state(self.fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
-
-    def __call__(self, y_true, y_pred) -> np.ndarray:
-        return np.asarray(self.fn(y_true, y_pred, **self._fn_kwargs), dtype=np.float64)
 
     def get_config(self) -> dict:
         return {**super().get_config(), **self._fn_kwargs}

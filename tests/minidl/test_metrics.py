@@ -163,11 +163,13 @@ def test_get_accuracy_classes_and_callables():
     assert metrics.get(p, (4, 1), (4, 1)) is p
 
 
-def test_mean_metric_wrapper_call_gives_per_sample_values_without_state():
-    m = metrics.get("mse", (2, 2), (2, 2))
-    values = m(np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[2.0, 2.0], [1.0, -3.0]]))
-    np.testing.assert_allclose(values, [0.5, 5.0])
-    assert m.result() == 0.0
+def test_calling_a_metric_updates_its_state_and_returns_the_result_as_keras():
+    keras = pytest.importorskip("keras")
+    y_true, y_pred = np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[2.0, 2.0], [1.0, -3.0]])
+    ours, theirs = metrics.get("mse", (2, 2), (2, 2)), keras.metrics.MeanSquaredError()
+    assert ours(y_true, y_pred) == pytest.approx(float(theirs(y_true, y_pred))) == pytest.approx(2.75)
+    assert ours(y_true[:1], y_pred[:1]) == pytest.approx(float(theirs(y_true[:1], y_pred[:1])))
+    assert ours.result() == pytest.approx(2.0)  # (0.5 + 5.0 + 0.5) / 3
 
 
 def test_serialize_round_trip():
