@@ -154,13 +154,14 @@ class Trainer(Loops):
         run = graph.forward(xs, training=training, logits_outputs=self.compiled_loss.fold)
         data_loss, values, douts = self.compiled_loss(ys, run.outputs, sample_weights, with_grads=gradients)
         layers = self._trainable_layers()
-        total = data_loss + run.activity_penalty + sum(l.weight_penalty() for l in layers if l.regularizers)
+        penalties = [l.weight_penalty() for l in layers if l.regularizers]  # summed as before: same bits
+        total = data_loss + run.activity_penalty + (sum(penalties) if penalties else 0)
         self._folded_l2 = {}
         if gradients and math.isfinite(total):
             for layer in layers:
                 layer.grads = {}
             graph.backward(run, douts)
-            folds = fold_l2 and getattr(self.optimizer, "folds_l2", lambda: False)()
+            folds = fold_l2 and hasattr(self.optimizer, "folds_l2") and self.optimizer.folds_l2()
             self._add_penalty_gradients(layers, folds)
         preds = [run.activated.get(i, out) for i, out in enumerate(run.outputs)]
         return float(total), values, preds

@@ -195,16 +195,18 @@ class Optimizer(GuardedApply):
     def _apply(self, slots, l2: dict | None):
         """``apply``; in a guarded step (``self._saved`` is a list) the key of the first weight
         whose update is not finite, or None (then ``iterations`` does not grow)."""
-        slots = list(slots)
+        keys, params, grads = [], [], []
         for key, param, grad in slots:  # check first: a call that raises changes nothing
-            if np.shape(grad) != param.shape:
-                raise ValueError(f"{type(self).__name__}: gradient for {key!r} has shape {np.shape(grad)}, "
+            if type(grad) is not np.ndarray:
+                grad = np.asarray(grad)
+            if grad.shape != param.shape:
+                raise ValueError(f"{type(self).__name__}: gradient for {key!r} has shape {grad.shape}, "
                                  f"the weight has shape {param.shape}")
+            keys.append(key)
+            params.append(param)
+            grads.append(grad if grad.dtype == param.dtype else grad.astype(param.dtype))
         l2 = l2 or {}
         fold = self.folds_l2()
-        keys = [k for k, _, _ in slots]
-        params = [p for _, p, _ in slots]
-        grads = [np.asarray(g).astype(p.dtype, copy=False) for _, p, g in slots]
         if l2 and not fold:
             grads = [with_l2(p, g, l2.get(k, 0.0)) for k, p, g in zip(keys, params, grads)]
         grads = self._clip(grads)
@@ -216,12 +218,14 @@ class Optimizer(GuardedApply):
                     param -= param * f(self.weight_decay) * f(lr)
         self._before_updates(params)
         guard = self._saved is not None
+        folded = l2 if fold else None
         bad = None
         for key, param, grad in zip(keys, params, grads):
-            extra = {"l2": l2[key]} if fold and l2.get(key) else {}
-            if not guard:
-                self.update(key, param, grad, lr, **extra)
-            elif not self.update(key, param, grad, lr, guard=True, **extra) and bad is None:
+            factor = folded.get(key) if folded else None
+            if not guard:  # no l2 argument unless folded: a rule without a kernel has none
+                self.update(key, param, grad, lr, l2=factor) if factor else self.update(key, param, grad, lr)
+            elif not (self.update(key, param, grad, lr, l2=factor, guard=True) if factor
+                      else self.update(key, param, grad, lr, guard=True)) and bad is None:
                 bad = key
         if bad is None:
             self.iterations += 1
