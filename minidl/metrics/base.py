@@ -98,6 +98,12 @@ class Mean(Metric):
             self.total += values * sample_weight
             self.count += sample_weight
             return
+        if sample_weight is None and type(values) is np.ndarray and values.ndim == 1:
+            # per-sample values without weights (a metric function's result): samplewise's
+            # checks would change nothing; the same sum in float64
+            self.total += float(values.astype(np.float64, copy=False).sum())
+            self.count += values.shape[0]
+            return
         values, sample_weight = samplewise(values, sample_weight)
         self.total += float(values.sum())
         if sample_weight is not None:

@@ -132,35 +132,17 @@ class Trainer(Loops):
         return list(zip(arrays, self._state_copies))
 
     def _apply_or_undo(self) -> str | None:
-        """Apply the optimizer's update; if a weight comes out NaN or infinite, restore
-        every weight and the optimizer's state as they were and name that weight.
-
-        The copies go into buffers kept from step to step (one pass over the weights
-        and the optimizer's slots, no allocation). The check is a sum per weight,
-        finite exactly when every element is (any NaN or inf makes the sum non-finite)."""
+        """Apply the optimizer's update; if a weight comes out NaN or infinite, every weight
+        and the optimizer's state are put back as they were and that weight is named
+        (``Optimizer.apply_guarded``: SGD and Adam save the old values inside their update
+        kernels, in the same pass; other optimizers copy first)."""
         slots = [((layer.name, key), param, layer.grads[key])
                  for layer in self._trainable_layers() for key, param in layer.params.items()]
-        previous = getattr(self, "_guard_copies", None)
-        weights_buffer = previous[0] if previous and len(previous[0]) == len(slots) else [None] * len(slots)
-        saved_weights = [copy_into(b, param) for b, (_, param, _) in zip(weights_buffer, slots)]
-        saved_state = self.optimizer.snapshot(previous[1] if previous else None)
-        self._guard_copies = (saved_weights, saved_state)
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, by name
-            folded = getattr(self, "_folded_l2", None)
-            if folded:
-                self.optimizer.apply(slots, l2=folded)
-            else:
-                self.optimizer.apply(slots)
-            if math.isfinite(sum(float(param.sum()) for _, param, _ in slots)):
-                return None  # every weight finite: the common case, one sum per weight
-        for key, param, _ in slots:
-            if not _finite(param):
-                step = saved_state["iterations"] + 1
-                for (_, p, _), o in zip(slots, saved_weights):
-                    np.copyto(p, o)
-                self.optimizer.set_state(saved_state)
-                return f"layer {key[0]!r} weight {key[1]!r} (optimizer step {step})"
-        return None
+        step = self.optimizer.iterations + 1
+        bad = self.optimizer.apply_guarded(slots, getattr(self, "_folded_l2", None) or None)
+        if bad is None:
+            return None
+        return f"layer {bad[0]!r} weight {bad[1]!r} (optimizer step {step})"
 
     def _loss_and_gradients(self, xs, ys, sample_weights, training: bool, gradients: bool,
                             fold_l2: bool = False):
@@ -172,13 +154,14 @@ class Trainer(Loops):
         run = graph.forward(xs, training=training, logits_outputs=self.compiled_loss.fold)
         data_loss, values, douts = self.compiled_loss(ys, run.outputs, sample_weights, with_grads=gradients)
         layers = self._trainable_layers()
-        total = data_loss + run.activity_penalty + sum(l.weight_penalty() for l in layers if l.regularizers)
+        penalties = [l.weight_penalty() for l in layers if l.regularizers]  # summed as before: same bits
+        total = data_loss + run.activity_penalty + (sum(penalties) if penalties else 0)
         self._folded_l2 = {}
         if gradients and math.isfinite(total):
             for layer in layers:
                 layer.grads = {}
             graph.backward(run, douts)
-            folds = fold_l2 and getattr(self.optimizer, "folds_l2", lambda: False)()
+            folds = fold_l2 and hasattr(self.optimizer, "folds_l2") and self.optimizer.folds_l2()
             self._add_penalty_gradients(layers, folds)
         preds = [run.activated.get(i, out) for i, out in enumerate(run.outputs)]
         return float(total), values, preds
@@ -251,15 +234,6 @@ class Trainer(Loops):
 
     def _pack_outputs(self, outputs: list[np.ndarray]):
         return outputs[0] if len(outputs) == 1 else outputs
-
-
-def _finite(param: np.ndarray) -> bool:
-    """Every element finite? A finite sum proves it without a boolean temporary;
-    a non-finite sum may be an overflow of finite values, so then look element-wise."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        if math.isfinite(float(param.sum())):
-            return True
-    return bool(np.isfinite(param).all())
 
 
 def sample_weights_for(model: str, ys, sample_weight, class_weight, n: int):

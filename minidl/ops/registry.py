@@ -88,26 +88,35 @@ SMALL = 256
 
 
 def _float_dtypes(args) -> list[np.dtype] | None:
-    """The dtypes of the float array arguments (lists of arrays opened), or None when
-    two of them differ (mixed precision) or all are small: both take the reference.
-    Plain loops: this runs on every op call, where XOR's arithmetic is cheaper still."""
-    dtypes: list[np.dtype] = []
+    """The dtype of the float array arguments (lists of arrays opened) as a one-element list,
+    or None when two of them differ (mixed precision) or all are small: both take the reference.
+    Plain loops and no list per argument: this runs on every op call, where XOR's arithmetic
+    (1×2 arrays) is cheaper still."""
+    dtype = None
     large = False
     for a in args:
-        if isinstance(a, np.ndarray):
+        if isinstance(a, _ndarray):
             if a.dtype.kind == "f":
-                if dtypes and a.dtype != dtypes[0]:
+                if dtype is None:
+                    dtype = a.dtype
+                elif a.dtype != dtype:
                     return None
-                dtypes.append(a.dtype)
-                large = large or a.size >= SMALL
-        elif isinstance(a, (list, tuple)):
+                if not large:
+                    large = a.size >= SMALL
+        elif type(a) in _SEQUENCES:
             for x in a:
-                if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-                    if dtypes and x.dtype != dtypes[0]:
+                if isinstance(x, _ndarray) and x.dtype.kind == "f":
+                    if dtype is None:
+                        dtype = x.dtype
+                    elif x.dtype != dtype:
                         return None
-                    dtypes.append(x.dtype)
-                    large = large or x.size >= SMALL
-    return dtypes if large else None
+                    if not large:
+                        large = x.size >= SMALL
+    return [dtype] if large else None
+
+
+_ndarray = np.ndarray
+_SEQUENCES = (list, tuple)
 
 
 def _owner(name: str, impls: dict, args: tuple) -> str | None:
@@ -120,9 +129,7 @@ def _owner(name: str, impls: dict, args: tuple) -> str | None:
     return None
 
 
-def select(name: str, args: tuple) -> str:
-    """The backend that runs op ``name`` on these arguments (see the module doc)."""
-    impls = _TABLE[name]
+def _select(name: str, impls: dict, args: tuple) -> str:
     owner = _owner(name, impls, args) if _OWNERS else None
     if owner is not None:
         return owner
@@ -133,18 +140,39 @@ def select(name: str, args: tuple) -> str:
     return backend if dtypes is not None and _ACCEPTS[backend](dtypes) else "numpy"
 
 
+def select(name: str, args: tuple) -> str:
+    """The backend that runs op ``name`` on these arguments (see the module doc)."""
+    return _select(name, _TABLE[name], args)
+
+
 def implementation(name: str, args: tuple) -> Callable:
     """The function that runs op ``name`` on ``args`` (importing a lazy backend module once)."""
     impls = _TABLE[name]
     if len(impls) == 1:
         return impls["numpy"]
-    backend = select(name, args)
+    if _OWNERS:
+        backend = _select(name, impls, args)
+    else:  # _select without the owners, inlined: XOR's 1×2 layers run ~15 ops a step
+        backend = config._BACKEND
+        if backend != "numpy" and backend in impls:
+            dtypes = _float_dtypes(args)
+            if dtypes is None or not _ACCEPTS[backend](dtypes):
+                backend = "numpy"
+        else:
+            backend = "numpy"
     fn = impls[backend]
     if isinstance(fn, str):
-        importlib.import_module(fn)
-        fn = impls[backend]
-        if isinstance(fn, str):
-            raise RuntimeError(f"module {fn} did not register op {name!r} for backend {backend!r}")
+        return _load(name, impls, fn)
+    return fn
+
+
+def _load(name: str, impls: dict, module: str) -> Callable:
+    """Import the module that registers a lazy implementation, then return it."""
+    backend = next(b for b, f in impls.items() if f == module)
+    importlib.import_module(module)
+    fn = impls[backend]
+    if isinstance(fn, str):
+        raise RuntimeError(f"module {fn} did not register op {name!r} for backend {backend!r}")
     return fn
 
 

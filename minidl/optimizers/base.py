@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..ops.update import with_l2
+from .guard import GuardedApply, copy_into  # noqa: F401  (copy_into: the trainer imports it from here)
 from .schedules import LearningRateSchedule, deserialize as _deserialize_schedule, serialize as _serialize_schedule
 
 
@@ -35,8 +36,9 @@ def check_range(owner: str, arg: str, value, low=None, high=None, low_open=False
         raise ValueError(f"{owner}: {arg} must be a number in {interval}, got {value!r}")
 
 
-class Optimizer:
-    """Keras 3's optimizer interface for minidl's trainer (see the module docstring)."""
+class Optimizer(GuardedApply):
+    """Keras 3's optimizer interface for minidl's trainer (see the module docstring);
+    ``apply_guarded`` (``optimizers.guard``) is ``apply`` undone when a weight turns non-finite."""
 
     def __init__(self, learning_rate, weight_decay: float | None = None, clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None,
@@ -108,6 +110,7 @@ class Optimizer:
         per_weight = self._slots.setdefault(key, {})
         if name not in per_weight:
             per_weight[name] = np.full_like(like, fill)
+            self._note_created(key, name)
         return per_weight[name]
 
     def _extra_state(self) -> dict:
@@ -177,16 +180,33 @@ class Optimizer:
         ``l2`` ({key: factor}): an L2 penalty ``factor·Σw²`` on those weights whose gradient
         ``2·factor·w`` is not in ``grad``: folded into the update when :meth:`folds_l2`,
         else added first, as the trainer used to (the same bits either way)."""
-        slots = list(slots)
+        self._apply(slots, l2)
+
+    def _saves_backups(self) -> bool:
+        """Can a guarded step leave the copies to ``update`` (``update(..., guard=True)``
+        saves what it overwrites and returns whether the new weight is finite)? Not with
+        weight decay (it changes the weight first) nor when a subclass replaces the rule
+        or keeps state besides the slots (the mark ``update.saves_backup`` is then gone,
+        or the hooks are not the base's)."""
+        cls = type(self)
+        return (getattr(cls.update, "saves_backup", False) and not self.weight_decay
+                and cls._before_updates is Optimizer._before_updates and cls._extra_state is Optimizer._extra_state)
+
+    def _apply(self, slots, l2: dict | None):
+        """``apply``; in a guarded step (``self._saved`` is a list) the key of the first weight
+        whose update is not finite, or None (then ``iterations`` does not grow)."""
+        keys, params, grads = [], [], []
         for key, param, grad in slots:  # check first: a call that raises changes nothing
-            if np.shape(grad) != param.shape:
-                raise ValueError(f"{type(self).__name__}: gradient for {key!r} has shape {np.shape(grad)}, "
+            if type(grad) is not np.ndarray:
+                grad = np.asarray(grad)
+            if grad.shape != param.shape:
+                raise ValueError(f"{type(self).__name__}: gradient for {key!r} has shape {grad.shape}, "
                                  f"the weight has shape {param.shape}")
+            keys.append(key)
+            params.append(param)
+            grads.append(grad if grad.dtype == param.dtype else grad.astype(param.dtype))
         l2 = l2 or {}
         fold = self.folds_l2()
-        keys = [k for k, _, _ in slots]
-        params = [p for _, p, _ in slots]
-        grads = [np.asarray(g).astype(p.dtype, copy=False) for _, p, g in slots]
         if l2 and not fold:
             grads = [with_l2(p, g, l2.get(k, 0.0)) for k, p, g in zip(keys, params, grads)]
         grads = self._clip(grads)
@@ -197,12 +217,19 @@ class Optimizer:
                     f = param.dtype.type
                     param -= param * f(self.weight_decay) * f(lr)
         self._before_updates(params)
+        guard = self._saved is not None
+        folded = l2 if fold else None
+        bad = None
         for key, param, grad in zip(keys, params, grads):
-            if fold and l2.get(key):
-                self.update(key, param, grad, lr, l2=l2[key])
-            else:
-                self.update(key, param, grad, lr)
-        self.iterations += 1
+            factor = folded.get(key) if folded else None
+            if not guard:  # no l2 argument unless folded: a rule without a kernel has none
+                self.update(key, param, grad, lr, l2=factor) if factor else self.update(key, param, grad, lr)
+            elif not (self.update(key, param, grad, lr, l2=factor, guard=True) if factor
+                      else self.update(key, param, grad, lr, guard=True)) and bad is None:
+                bad = key
+        if bad is None:
+            self.iterations += 1
+        return bad
 
     def _clip(self, grads: list[np.ndarray]) -> list[np.ndarray]:
         if self.clipnorm:
@@ -248,10 +275,3 @@ class Optimizer:
 
 LearningRate = float | LearningRateSchedule | Callable[[], float]
 
-
-def copy_into(buffer: np.ndarray | None, value: np.ndarray) -> np.ndarray:
-    """``value`` copied into ``buffer`` when shapes and dtypes match, else a fresh copy."""
-    if buffer is None or buffer.shape != value.shape or buffer.dtype != value.dtype:
-        return value.copy()
-    np.copyto(buffer, value)
-    return buffer

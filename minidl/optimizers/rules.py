@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from ..ops.update import all_finite
 from .base import Optimizer, check_range
 
 
@@ -26,10 +27,14 @@ class SGD(Optimizer):
 
     _update_folds_l2 = True
 
-    def update(self, key, param, grad, lr, l2: float = 0.0):
-        # the rule itself is ops.sgd_update's (one pass per weight on the Numba backend)
+    def update(self, key, param, grad, lr, l2: float = 0.0, guard: bool = False):
+        # the rule itself is ops.sgd_update's (one pass per weight on the Numba backend); with
+        # ``guard`` it also saves what it overwrites and says whether the new weight is finite
         m = self.slot(key, "momentum", param) if self.momentum else None
-        ops.sgd_update(param, grad, lr, l2, m, self.momentum, self.nesterov)
+        backup = None if not guard else self.backup(key, param, m) if m is not None else self.backup(key, param)
+        return ops.sgd_update(param, grad, lr, l2, m, self.momentum, self.nesterov, backup)
+
+    update.saves_backup = True  # see Optimizer._saves_backups
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -57,22 +62,30 @@ class Adam(Optimizer):
     def _update_folds_l2(self) -> bool:
         return not self.amsgrad
 
-    def update(self, key, param, grad, lr, l2: float = 0.0):
+    def update(self, key, param, grad, lr, l2: float = 0.0, guard: bool = False):
         m = self.slot(key, "m", param)
         v = self.slot(key, "v", param)
         if not self.amsgrad:  # the rule is ops.adam_update's (one pass per weight on the Numba backend)
-            ops.adam_update(param, grad, m, v, lr, self.iterations, l2, self.beta_1, self.beta_2, self.epsilon)
-            return
+            backup = self.backup(key, param, m, v) if guard else None
+            return ops.adam_update(param, grad, m, v, lr, self.iterations, l2, self.beta_1, self.beta_2,
+                                   self.epsilon, backup)
+        v_hat = self.slot(key, "v_hat", param)
+        if guard:  # no kernel for amsgrad: copy first, check after
+            for a, b in zip((param, m, v, v_hat), self.backup(key, param, m, v, v_hat)):
+                np.copyto(b, a)
+        self._amsgrad_update(param, grad, lr, m, v, v_hat)
+        return all_finite(param) if guard else None
+
+    update.saves_backup = True  # see Optimizer._saves_backups
+
+    def _amsgrad_update(self, param, grad, lr, m, v, v_hat) -> None:
         f = param.dtype.type
         step = f(self.iterations + 1)
         alpha = f(lr) * np.sqrt(1 - f(self.beta_2) ** step) / (1 - f(self.beta_1) ** step)
         m += (grad - m) * f(1 - self.beta_1)
         v += (np.square(grad) - v) * f(1 - self.beta_2)
-        if self.amsgrad:
-            v_hat = self.slot(key, "v_hat", param)
-            np.maximum(v_hat, v, out=v_hat)
-            v = v_hat
-        param -= (m * alpha) / (np.sqrt(v) + f(self.epsilon))
+        np.maximum(v_hat, v, out=v_hat)
+        param -= (m * alpha) / (np.sqrt(v_hat) + f(self.epsilon))
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

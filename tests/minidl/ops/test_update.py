@@ -128,3 +128,101 @@ def test_model_trains_to_the_same_weights_with_folding(opt, dtype, monkeypatch):
     for a, b in zip(folded, unfused):
         assert a.dtype == np.dtype(dtype)
         np.testing.assert_array_equal(a, b)
+
+
+# ---- the guard's backup and finiteness flag (Optimizer.apply_guarded) ----------------------
+
+def _guarded_case(op, backend, dtype, n, momentum=0.0, nesterov=False, l2=1e-3, poison=False):
+    """(new param, slots, backups, flag) of one guarded call, and the same of the unguarded reference."""
+    rng = np.random.default_rng(3)
+    p0, g = rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
+    if poison:
+        g[n // 2] = np.inf
+    slots0 = [rng.random(n).astype(dtype) for _ in range(2 if op == "adam" else int(bool(momentum)))]
+    previous = config.backend()
+    config.set_backend(backend)
+    try:
+        p, slots = p0.copy(), [s.copy() for s in slots0]
+        backup = tuple(np.full_like(p, 7) for _ in range(1 + len(slots)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            if op == "adam":
+                flag = ops.adam_update(p, g, *slots, 0.01, 4, l2, backup=backup)
+                ref_p, ref_s = p0.copy(), [s.copy() for s in slots0]
+                ops.adam_update.reference(ref_p, g, *ref_s, 0.01, 4, l2)
+            else:
+                m = slots[0] if slots else None
+                flag = ops.sgd_update(p, g, 0.05, l2, m, momentum, nesterov, backup=backup)
+                ref_p, ref_s = p0.copy(), [s.copy() for s in slots0]
+                ops.sgd_update.reference(ref_p, g, 0.05, l2, ref_s[0] if ref_s else None, momentum, nesterov)
+    finally:
+        config.set_backend(previous)
+    return (p, slots, backup, flag), (ref_p, ref_s, (p0, *slots0))
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("n", [7, 5000, 1_000_003])  # reference, one block, several blocks
+@pytest.mark.parametrize("case", [("sgd", 0.0, False, 0.0), ("sgd", 0.0, False, 1e-3), ("sgd", 0.9, False, 1e-3),
+                                  ("sgd", 0.9, True, 0.0), ("adam", 0.0, False, 1e-3), ("adam", 0.0, False, 0.0)])
+@pytest.mark.parametrize("poison", [False, True])
+def test_guarded_update_same_bits_backup_and_flag(backend, n, case, poison):
+    op, momentum, nesterov, l2 = case
+    dtype = np.float32
+    (p, slots, backup, flag), (ref_p, ref_s, old) = _guarded_case(op, backend, dtype, n, momentum, nesterov, l2,
+                                                                 poison)
+    np.testing.assert_array_equal(p, ref_p)            # the same bits as the unguarded update
+    for s, r in zip(slots, ref_s):
+        np.testing.assert_array_equal(s, r)
+    assert len(backup) == len(old)
+    for b, o in zip(backup, old):                       # the old values, weight first
+        np.testing.assert_array_equal(b, o)
+    assert flag is (not poison) and flag == bool(np.isfinite(p).all())
+
+
+def test_guarded_flag_sees_an_overflow_of_finite_values():
+    """Every new weight finite but their sum overflows: still finite (the reference's fallback)."""
+    p = np.full(300, 3e38, np.float32)
+    b = (np.empty_like(p),)
+    with np.errstate(over="ignore"):
+        assert ops.sgd_update.reference(p, np.zeros_like(p), 0.1, backup=b) is True
+        p[0] = np.nan
+        assert ops.sgd_update.reference(p, np.zeros_like(p), 0.1, backup=b) is False
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS + [lambda: optimizers.Adam(0.01, amsgrad=True),
+                                               lambda: optimizers.RMSprop(0.01)])
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_apply_guarded_equals_apply_and_undoes_exactly(make, backend):
+    """A good step: apply_guarded gives apply's bits. A step that overflows one weight: every
+    weight, slot (a slot made by that step included) and iterations are as before."""
+    rng = np.random.default_rng(4)
+    shapes = [(300, 70), (70,), (5, 3)]
+    start = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    previous = config.backend()
+    config.set_backend(backend)
+    try:
+        a_opt, b_opt = make(), make()
+        a, b = [p.copy() for p in start], [p.copy() for p in start]
+        for _ in range(3):
+            grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+            a_opt.apply([(i, p, g) for i, (p, g) in enumerate(zip(a, grads))], l2={0: 1e-3})
+            assert b_opt.apply_guarded([(i, p, g) for i, (p, g) in enumerate(zip(b, grads))], l2={0: 1e-3}) is None
+        for pa, pb in zip(a, b):
+            np.testing.assert_array_equal(pa, pb)
+        before, state = [p.copy() for p in b], b_opt.get_state()
+        grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+        grads[1][3] = np.inf
+        b_opt.learning_rate = 1e30
+        extra = [np.ones((4,), np.float32)]  # a weight first seen in the failing step: its slots go too
+        keys = [(i, p, g) for i, (p, g) in enumerate(zip(b + extra, grads + [np.ones(4, np.float32)]))]
+        assert b_opt.apply_guarded(keys) == 1
+    finally:
+        config.set_backend(previous)
+    for p, o in zip(b, before):
+        np.testing.assert_array_equal(p, o)
+    after = b_opt.get_state()
+    assert after["iterations"] == state["iterations"] == 3
+    assert after["slots"].keys() == state["slots"].keys()
+    for k in state["slots"]:
+        assert after["slots"][k].keys() == state["slots"][k].keys()
+        for name in state["slots"][k]:
+            np.testing.assert_array_equal(after["slots"][k][name], state["slots"][k][name])

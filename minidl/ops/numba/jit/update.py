@@ -72,3 +72,72 @@ def adam_rows(param, grad, two_l2, alpha, one_m_b1, one_m_b2, eps, m, v, lo, hi)
             ms[e] = mm
             vs[e] = vv
             p[e] -= (mm * alpha) / (np.sqrt(vv) + eps)
+
+
+# ---- guarded: the trainer's backup written in the same pass, and a finiteness flag -----------
+# Each kernel below copies the old values of param (and of the slots it changes) into the
+# backup arrays as it reads them, does exactly the update of its unguarded twin, and returns
+# whether every new param value is finite. ``v - v == 0`` is False exactly for NaN and ±inf;
+# an and-reduction over booleans needs no ordered float sum, so the loop stays vectorised.
+
+@kernel()
+def sgd_guarded_rows(param, grad, two_l2, lr, backup, lo, hi):
+    """backup = w; w -= (grad + two_l2·w)·lr (two_l2 = 0: w -= grad·lr); all new w finite?"""
+    p, g, b = param[lo:hi], grad[lo:hi], backup[lo:hi]
+    ok = True
+    if two_l2 != 0:
+        for e in range(p.size):
+            w = p[e]
+            b[e] = w
+            w -= (g[e] + two_l2 * w) * lr
+            p[e] = w
+            ok &= w - w == 0
+    else:
+        for e in range(p.size):
+            w = p[e]
+            b[e] = w
+            w -= g[e] * lr
+            p[e] = w
+            ok &= w - w == 0
+    return ok
+
+
+@kernel()
+def sgd_momentum_guarded_rows(param, grad, two_l2, lr, momentum, m, nesterov, backup, m_backup, lo, hi):
+    """``sgd_momentum_rows`` with backup = w, m_backup = m first; all new w finite?"""
+    p, gr, ms, b, bm = param[lo:hi], grad[lo:hi], m[lo:hi], backup[lo:hi], m_backup[lo:hi]
+    ok = True
+    for e in range(p.size):
+        w, mo = p[e], ms[e]
+        b[e] = w
+        bm[e] = mo
+        g = gr[e] + two_l2 * w if two_l2 != 0 else gr[e]
+        v = mo * momentum - g * lr
+        ms[e] = v
+        w += (v * momentum - g * lr) if nesterov else v
+        p[e] = w
+        ok &= w - w == 0
+    return ok
+
+
+@kernel()
+def adam_guarded_rows(param, grad, two_l2, alpha, one_m_b1, one_m_b2, eps, m, v, backup, m_backup, v_backup,
+                      lo, hi):
+    """``adam_rows`` with backup = w, m_backup = m, v_backup = v first; all new w finite?"""
+    p, gr, ms, vs = param[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi]
+    b, bm, bv = backup[lo:hi], m_backup[lo:hi], v_backup[lo:hi]
+    ok = True
+    for e in range(p.size):
+        w, m0, v0 = p[e], ms[e], vs[e]
+        b[e] = w
+        bm[e] = m0
+        bv[e] = v0
+        g = gr[e] + two_l2 * w if two_l2 != 0 else gr[e]
+        mm = m0 + (g - m0) * one_m_b1
+        vv = v0 + (g * g - v0) * one_m_b2
+        ms[e] = mm
+        vs[e] = vv
+        w -= (mm * alpha) / (np.sqrt(vv) + eps)
+        p[e] = w
+        ok &= w - w == 0
+    return ok
