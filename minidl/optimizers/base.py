@@ -9,7 +9,6 @@ update rule of the subclass with the learning rate at the current step, then
 """
 from __future__ import annotations
 
-import copy
 import math
 import re
 from typing import Callable, Iterable
@@ -18,6 +17,7 @@ import numpy as np
 
 from ..ops.update import with_l2
 from .guard import GuardedApply, copy_into  # noqa: F401  (copy_into: the trainer imports it from here)
+from .state import OptimizerState
 from .schedules import LearningRateSchedule, deserialize as _deserialize_schedule, serialize as _serialize_schedule
 
 
@@ -36,7 +36,7 @@ def check_range(owner: str, arg: str, value, low=None, high=None, low_open=False
         raise ValueError(f"{owner}: {arg} must be a number in {interval}, got {value!r}")
 
 
-class Optimizer(GuardedApply):
+class Optimizer(OptimizerState, GuardedApply):
     """Keras 3's optimizer interface for minidl's trainer (see the module docstring);
     ``apply_guarded`` (``optimizers.guard``) is ``apply`` undone when a weight turns non-finite."""
 
@@ -103,52 +103,6 @@ class Optimizer(GuardedApply):
         if not math.isfinite(value) or value < 0:  # 0 allowed: ReduceLROnPlateau(min_lr=0)
             raise ValueError(f"{type(self).__name__}: learning_rate must be a non-negative number, got {value!r}")
         self._learning_rate = value
-
-    # ---- state -------------------------------------------------------------------
-    def slot(self, key, name: str, like: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        """The per-weight state array ``name`` for ``key``, created as ``full_like(like, fill)``."""
-        per_weight = self._slots.setdefault(key, {})
-        if name not in per_weight:
-            per_weight[name] = np.full_like(like, fill)
-            self._note_created(key, name)
-        return per_weight[name]
-
-    def _extra_state(self) -> dict:
-        """Optimizer-wide state besides the slots (Nadam's running product)."""
-        return {}
-
-    def _set_extra_state(self, extra: dict) -> None:
-        pass
-
-    def get_state(self) -> dict:
-        """A deep copy of everything an update changes: slots, iterations, the
-        learning rate (when a number: callbacks change it) and any extra state."""
-        state = {"iterations": self.iterations, "slots": copy.deepcopy(self._slots),
-                 "extra": copy.deepcopy(self._extra_state())}
-        if isinstance(self._learning_rate, float):
-            state["learning_rate"] = self._learning_rate
-        return state
-
-    def snapshot(self, previous: dict | None = None) -> dict:
-        """Like :meth:`get_state`, but the slot arrays are copied into ``previous``'s
-        arrays where shapes match, so a training loop that snapshots every step
-        allocates nothing (the trainer's guard against non-finite updates)."""
-        old_slots = previous["slots"] if previous else {}
-        slots = {key: {name: copy_into(old_slots.get(key, {}).get(name), a) for name, a in per.items()}
-                 for key, per in self._slots.items()}
-        extra = self._extra_state()
-        state = {"iterations": self.iterations, "slots": slots, "extra": copy.deepcopy(extra) if extra else {}}
-        if isinstance(self._learning_rate, float):
-            state["learning_rate"] = self._learning_rate
-        return state
-
-    def set_state(self, state: dict) -> None:
-        """Restore :meth:`get_state`'s dict (copied, so the dict can be reused)."""
-        self.iterations = int(state["iterations"])
-        self._slots = copy.deepcopy(state["slots"])
-        self._set_extra_state(copy.deepcopy(state.get("extra", {})))
-        if "learning_rate" in state and isinstance(self._learning_rate, float):
-            self._learning_rate = float(state["learning_rate"])
 
     # ---- the update ----------------------------------------------------------------
     def exclude_from_weight_decay(self, var_list: Iterable | None = None, var_names: Iterable[str] | None = None):
