@@ -229,7 +229,9 @@ def conv2d_bias_act_pool_backward(saved: ConvSaved, dy: np.ndarray, x: np.ndarra
     dtype, one = x.dtype, x.dtype.type(1)
     oh, ow = geo.oh, geo.ow
     columns = geo.strides == (1, 1) and cout <= cin
-    per_image = (h * w * kh * kw * cout if columns else oh * ow * kh * kw * max(cin, cout)) * dtype.itemsize
+    # scratch per image: dz, plus the tap-flipped dz columns or the im2col columns (which
+    # the input gradient's dz·Wᵀ reuses: the same kh·kw·cin width)
+    per_image = (oh * ow * cout + (h * w * kh * kw * cout if columns else oh * ow * kh * kw * cin)) * dtype.itemsize
     chunks = image_chunks(n, per_image)
     dbias_parts = np.empty((len(chunks), cout), dtype)
     dx = np.empty(x.shape, dtype) if need_dx else None
