@@ -22,6 +22,10 @@ CASES = [  # rank, input spatial, cin, filters, kernel, strides, padding, activa
     (2, (7, 9), 2, 3, 3, 2, "valid", "linear", 2, 1, "same"),
     (1, (23,), 5, 4, 4, 1, "same", "relu", 2, None, "valid"),
     (1, (17,), 3, 6, 3, 2, "valid", "tanh", 3, 2, "same"),
+    # one input channel: the transposed-columns path (strides, padding on every side)
+    (2, (10, 9), 1, 4, (3, 4), (2, 3), "same", "relu", 2, None, "valid"),
+    (2, (7, 8), 1, 2, 3, (1, 2), "valid", "sigmoid", 2, 1, "same"),
+    (1, (15,), 1, 3, 4, 2, "same", "linear", 2, 1, "valid"),
 ]
 
 
