@@ -22,6 +22,7 @@ CASES = [  # rank, input spatial, cin, filters, kernel, strides, padding, activa
     (2, (7, 9), 2, 3, 3, 2, "valid", "linear", 2, 1, "same"),
     (1, (23,), 5, 4, 4, 1, "same", "relu", 2, None, "valid"),
     (1, (17,), 3, 6, 3, 2, "valid", "tanh", 3, 2, "same"),
+    (2, (9, 10), 4, 3, 2, 1, "valid", "tanh", 2, None, "valid"),  # tiling pools, a cell left over
     # one input channel: the transposed-columns path (strides, padding on every side)
     (2, (10, 9), 1, 4, (3, 4), (2, 3), "same", "relu", 2, None, "valid"),
     (2, (7, 8), 1, 2, 3, (1, 2), "valid", "sigmoid", 2, 1, "same"),
