@@ -22,6 +22,7 @@ Moved from the ``kernels`` branch's staging ``minidl/kernels/fused.py``.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ _local = threading.local()
 
 def _scratch(slot: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A per-thread scratch array for ``slot``, reused across calls (grown when needed)."""
-    need = int(np.prod(shape)) * dtype.itemsize
+    need = math.prod(shape) * dtype.itemsize
     bufs = getattr(_local, "bufs", None)
     if bufs is None:
         bufs = _local.bufs = {}
