@@ -184,7 +184,8 @@ def _forward_bytes_per_image(x_shape, kernel_shape, oh: int, ow: int) -> int:
 def _conv_products(x: np.ndarray, kernel: np.ndarray, geo: ConvGeometry):
     """A function (b0, b1) -> the conv of images b0:b1 without bias, (b1-b0, oh, ow, cout),
     in this thread's scratch: per-tap products + shift-add when cout < cin (fewer values
-    moved), else im2col + GEMM (``kernels.conv``'s choice)."""
+    moved), else im2col + GEMM (``kernels.conv``'s choice), with the columns transposed
+    when cin = 1 (``_im2col_t``)."""
     kh, kw, cin, cout = kernel.shape
     n, h, w = x.shape[:3]
     (sh, sw), top, left, oh, ow, dtype = geo.strides, geo.top, geo.left, geo.oh, geo.ow, x.dtype
@@ -284,7 +285,8 @@ def conv2d_bias_act_pool_backward(saved: ConvSaved, dy: np.ndarray, x: np.ndarra
 
 
 class _im2col_grads:
-    """dW = colsᵀ·dz (one partial per chunk) and dx = col2im(dz·Wᵀ) (owned image by image)."""
+    """dW = colsᵀ·dz (one partial per chunk; cols transposed when cin = 1) and
+    dx = col2im(dz·Wᵀ) (owned image by image)."""
 
     def __init__(self, x, kernel, geo: ConvGeometry, dx, count: int):
         kh, kw, cin, cout = kernel.shape
