@@ -272,3 +272,39 @@ def test_embedding(benchmark, request, impl, direction):
 
         fns["tensorflow"] = (lambda: tf_fwd().numpy()) if direction == "fwd" else (lambda: tf_bwd().numpy())
     _run(benchmark, impl, f"embedding 10000x50, 50x400 ids {direction}", fns, 0)
+
+
+# ---- fused conv + bias + relu + max pool ----------------------------------------------
+
+FUSED_CASES = [(c, pool) for c, pool in zip(CONV_CASES[:3], [(2, 2), (2, 2), 2])]
+
+
+def _fused_fns(case: ConvCase, pool, direction: str) -> dict[str, Callable[[], object]]:
+    """minidl's fused op, the unfused composition it replaces (conv, bias + relu, pool and
+    their backward ops, on the Numba backend), and the NumPy reference of that composition."""
+    x, k, b = _rand(case.x), _rand(case.kernel, 1) * 0.1, _rand(case.kernel[-1:], 2)
+    strides = (1, 1) if case.rank == 2 else 1
+    args = (strides, case.padding, "relu", pool, pool, "valid")
+    fused, unfused = ops.conv_bias_act_max_pool, ops.conv_bias_act_max_pool.reference
+    back, unback = ops.conv_bias_act_max_pool_backward, ops.conv_bias_act_max_pool_backward.reference
+    dy = _rand(unfused(x, k, b, *args)[0].shape, 3)
+
+    def both(fwd, bwd):
+        def run():
+            y, saved = fwd(x, k, b, *args)
+            return y if direction == "fwd" else bwd(saved, dy, x, k, True, *args, need_dx=case.x[-1] > 1)
+        return run
+
+    return {"minidl-numba": both(fused, back), "minidl-unfused": both(unfused, unback),
+            "minidl-numpy": both(unfused, unback)}
+
+
+@pytest.mark.parametrize("direction", ["fwd", "fwd+bwd"])
+@pytest.mark.parametrize("case, pool", FUSED_CASES, ids=[c.name.split()[0] + "-" + c.name.split()[1]
+                                                         for c, _ in FUSED_CASES])
+@pytest.mark.parametrize("impl", ["minidl-numba", "minidl-unfused", "minidl-numpy"])
+def test_fused_conv_pool(benchmark, impl, case, pool, direction):
+    """Conv + bias + relu + max pool as the fused node runs it, against the unfused ops
+    (Numba) and their NumPy references; conv1's input gradient is skipped, as in training."""
+    flops = 2 * case.macs() * (1 if direction == "fwd" else 3)
+    _run(benchmark, impl, f"fused {case.name} + pool {direction}", _fused_fns(case, pool, direction), flops)

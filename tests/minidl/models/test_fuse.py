@@ -22,6 +22,11 @@ CASES = [  # rank, input spatial, cin, filters, kernel, strides, padding, activa
     (2, (7, 9), 2, 3, 3, 2, "valid", "linear", 2, 1, "same"),
     (1, (23,), 5, 4, 4, 1, "same", "relu", 2, None, "valid"),
     (1, (17,), 3, 6, 3, 2, "valid", "tanh", 3, 2, "same"),
+    (2, (9, 10), 4, 3, 2, 1, "valid", "tanh", 2, None, "valid"),  # tiling pools, a cell left over
+    # one input channel: the transposed-columns path (strides, padding on every side)
+    (2, (10, 9), 1, 4, (3, 4), (2, 3), "same", "relu", 2, None, "valid"),
+    (2, (7, 8), 1, 2, 3, (1, 2), "valid", "sigmoid", 2, 1, "same"),
+    (1, (15,), 1, 3, 4, 2, "same", "linear", 2, 1, "valid"),
 ]
 
 
@@ -95,21 +100,28 @@ def test_model_with_and_without_fusion_trains_to_the_same_weights(float64, threa
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
-def test_same_bits_for_one_and_two_threads():
+@pytest.mark.parametrize("x_shape, k_shape, padding, pool", [
+    ((16, 28, 28, 1), (5, 5, 1, 30), "valid", (2, 2)),    # MNIST conv1: transposed columns
+    ((40, 12, 12, 30), (3, 3, 30, 10), "valid", (2, 2)),  # MNIST conv2: tap products, dz columns
+    ((24, 1, 400, 50), (1, 4, 50, 16), "same", (1, 2)),   # IMDB Conv1D as a height-1 image
+])
+def test_same_bits_for_one_and_two_threads(x_shape, k_shape, padding, pool):
+    """Several chunks per call (the batch is larger than one L2-sized chunk), run by one
+    thread and by two: the same bits."""
     rng = np.random.default_rng(2)
-    x = rng.standard_normal((16, 28, 28, 1)).astype(np.float32)
-    k = rng.standard_normal((5, 5, 1, 30)).astype(np.float32)
-    b = rng.standard_normal(30).astype(np.float32)
-    dy = rng.standard_normal((16, 12, 12, 30)).astype(np.float32)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    k = rng.standard_normal(k_shape).astype(np.float32)
+    b = rng.standard_normal(k_shape[-1]).astype(np.float32)
     out = []
     previous = config.num_threads()
     try:
         for t in (1, 2):
             config.set_num_threads(t)
-            y, saved = ops.conv_bias_act_max_pool(x, k, b, (1, 1), "valid", "relu", (2, 2), (2, 2), "valid")
+            y, saved = ops.conv_bias_act_max_pool(x, k, b, (1, 1), padding, "relu", pool, pool, "valid")
             assert type(saved).__name__ == "ConvSaved"  # the Numba kernel ran, not the reference
-            out.append((y, *ops.conv_bias_act_max_pool_backward(saved, dy, x, k, True, (1, 1), "valid", "relu",
-                                                                 (2, 2), (2, 2), "valid")))
+            dy = np.random.default_rng(3).standard_normal(y.shape).astype(np.float32)
+            out.append((y, *ops.conv_bias_act_max_pool_backward(saved, dy, x, k, True, (1, 1), padding, "relu",
+                                                                 pool, pool, "valid")))
     finally:
         config.set_num_threads(previous)
     for a, c in zip(*out):

@@ -17,6 +17,8 @@ def im2col_rows(x, kh, kw, sh, sw, top, left, oh, ow, cols, r0, r1):
     A window row x[b, yy, xx:xx+kw, :] is kw·cin contiguous values, and so is
     its place in cols: where the window lies inside the input it is copied as
     one run (the common case), otherwise cell by cell with zeros outside.
+    Runs are copied between 1-D views indexed from 0: with flat offsets into the
+    rows the copy loop did not vectorize (IMDB's Conv1D: 0.48 -> 0.10 ms a batch).
     """
     h, w, c = x.shape[1], x.shape[2], x.shape[3]
     run = kw * c
@@ -30,13 +32,14 @@ def im2col_rows(x, kh, kw, sh, sw, top, left, oh, ow, cols, r0, r1):
             for i in range(kh):
                 yy = p * sh + i - top
                 base = i * run
+                dst = cols[row, base:base + run]  # 1-D views indexed from 0: the copies vectorize
                 if yy < 0 or yy >= h:
                     for t in range(run):
-                        cols[row, base + t] = 0
+                        dst[t] = 0
                 elif x0 >= 0 and x0 + kw <= w:
-                    start = x0 * c
+                    src = xr[b, yy, x0 * c:x0 * c + run]
                     for t in range(run):
-                        cols[row, base + t] = xr[b, yy, start + t]
+                        dst[t] = src[t]
                 else:
                     for j in range(kw):
                         xx = x0 + j
@@ -75,8 +78,9 @@ def col2im_images(dcols, kh, kw, sh, sw, top, left, oh, ow, dx, b0, b1):
                         if xx < 0 or xx >= w:
                             continue
                         row = (b * oh + p) * ow + q
+                        dst, src = dx[b, yy, xx], dcols[row, col:col + c]
                         for ci in range(c):
-                            dx[b, yy, xx, ci] += dcols[row, col + ci]
+                            dst[ci] += src[ci]
 
 
 @kernel()
@@ -91,8 +95,9 @@ def shift_add_rows(y, kh, kw, h, w, sh, sw, top, left, oh, ow, out, r0, r1):
         p = r - b * oh
         for q in range(ow):
             row = r * ow + q
+            dst = out[row]
             for co in range(c):
-                out[row, co] = 0
+                dst[co] = 0
             for i in range(kh):
                 yy = p * sh + i - top
                 if yy < 0 or yy >= h:
@@ -101,7 +106,7 @@ def shift_add_rows(y, kh, kw, h, w, sh, sw, top, left, oh, ow, out, r0, r1):
                     xx = q * sw + j - left
                     if xx < 0 or xx >= w:
                         continue
-                    src = (b * h + yy) * w + xx
                     col = (i * kw + j) * c
+                    src = y[(b * h + yy) * w + xx, col:col + c]
                     for co in range(c):
-                        out[row, co] += y[src, col + co]
+                        dst[co] += src[co]

@@ -156,49 +156,67 @@ def pool_act_grad(dy, argmax, y, code, ph, pw, sh, sw, top, left, one, g, dz, db
     dbias (c,) = the column sums of those terms. g is a (pow, c) scratch.
 
     Tiling windows (stride = pool size, no padding) write each cell once with a
-    select; overlapping or padded ones zero dz first, then add."""
+    select (``_tiles_grad``); overlapping or padded ones zero dz first, then add."""
     n, oh, ow, c = dz.shape
     poh, pow_ = dy.shape[1], dy.shape[2]
+    zero = one - one
+    if sh == ph and sw == pw and top == 0 and left == 0:
+        _tiles_grad(dy, argmax, y, code, ph, pw, one, g, dz, dbias)
+        return
+    for ci in range(c):
+        dbias[ci] = zero
     zf = dz.reshape(n, oh, ow * c)
     af = argmax.reshape(n, poh, pow_ * c)
     gf = g.reshape(pow_ * c)
-    zero = one - one
-    for ci in range(c):
-        dbias[ci] = zero
-    tiles = sh == ph and sw == pw and top == 0 and left == 0
-    if not tiles:
-        zz = dz.reshape(-1)
-        for t in range(zz.size):
-            zz[t] = zero
+    zz = dz.reshape(-1)
+    for t in range(zz.size):
+        zz[t] = zero
     for b in range(n):
         for pp in range(poh):
             _row_grads(dy, y, code, one, b, pp, g, dbias)
             ar = af[b, pp]
-            if tiles:
+            for qq in range(pow_):
+                for ci in range(c):
+                    k = ar[qq * c + ci]
+                    yy = pp * sh + k // pw - top
+                    xx = qq * sw + k % pw - left
+                    if 0 <= yy < oh and 0 <= xx < ow:
+                        zf[b, yy, xx * c + ci] += gf[qq * c + ci]
+
+
+@kernel()
+def _tiles_grad(dy, argmax, y, code, ph, pw, one, g, dz, dbias):
+    """pool_act_grad for tiling windows: row by row of windows, their gradients g
+    (``_row_grads``, which adds them to dbias), then each window's ph·pw cells, a select
+    of g or 0 on the winner's index. The channel loops run over 1-D views indexed from 0,
+    which the compiler vectorizes (flat offsets into the image row: 2.5x slower on MNIST
+    conv1)."""
+    n, oh, ow, c = dz.shape
+    poh, pow_ = dy.shape[1], dy.shape[2]
+    zero = one - one
+    for ci in range(c):
+        dbias[ci] = zero
+    for b in range(n):
+        for pp in range(poh):
+            _row_grads(dy, y, code, one, b, pp, g, dbias)
+            for qq in range(pow_):
+                gv, av = g[qq], argmax[b, pp, qq]
                 for i in range(ph):
-                    zr = zf[b, pp * ph + i]
                     for j in range(pw):
                         k = i * pw + j
-                        for qq in range(pow_):
-                            dst = (qq * pw + j) * c
-                            src = qq * c
-                            for ci in range(c):
-                                zr[dst + ci] = gf[src + ci] if ar[src + ci] == k else zero
-                    for t in range(pow_ * pw * c, ow * c):  # right of the last window
-                        zr[t] = zero
-            else:
-                for qq in range(pow_):
+                        out = dz[b, pp * ph + i, qq * pw + j]
+                        for ci in range(c):
+                            out[ci] = gv[ci] if av[ci] == k else zero
+            for i in range(ph):  # right of the last window
+                for xx in range(pow_ * pw, ow):
+                    out = dz[b, pp * ph + i, xx]
                     for ci in range(c):
-                        k = ar[qq * c + ci]
-                        yy = pp * sh + k // pw - top
-                        xx = qq * sw + k % pw - left
-                        if 0 <= yy < oh and 0 <= xx < ow:
-                            zf[b, yy, xx * c + ci] += gf[qq * c + ci]
-        if tiles:
-            for yy in range(poh * ph, oh):  # below the last window
-                zr = zf[b, yy]
-                for t in range(ow * c):
-                    zr[t] = zero
+                        out[ci] = zero
+        for yy in range(poh * ph, oh):  # below the last window
+            for xx in range(ow):
+                out = dz[b, yy, xx]
+                for ci in range(c):
+                    out[ci] = zero
 
 
 @kernel()
