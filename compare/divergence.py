@@ -7,9 +7,12 @@ Definitions (used in the tables, the README and the tests):
   penalties included, measured before each update, as both frameworks log it),
   and likewise for the validation loss;
 * accuracy difference: ``|A_minidl − A_keras|`` (a fraction, not percent);
-* relative weight difference: for each weight array ``max|W_m − W_k| / max|W_m|``
-  (its largest deviation on the array's own scale, so that zero-initialized
-  biases do not divide by zero), then the largest over the arrays.
+* relative weight difference: for each weight array ``max|W_m − W_k| /
+  max(max|W_m|, max|W_k|)`` (its largest deviation on the array's own scale),
+  then the largest over the arrays; an array that is zero in both to within
+  ``ZERO`` (float32's subnormal range: a bias whose gradients cancel exactly in
+  one library and leave 4e-38 in the other) has no relative difference, only
+  the absolute one.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-TINY = 1e-300
+ZERO = 1e-30
 
 
 def weight_difference(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> tuple[float, float]:
@@ -30,9 +33,10 @@ def weight_difference(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> tuple
         if wa.shape != wb.shape:
             raise ValueError(f"weight {i}: shapes {wa.shape} and {wb.shape} differ")
         d = float(np.max(np.abs(wa - wb))) if wa.size else 0.0
-        scale = float(np.max(np.abs(wa))) if wa.size else 0.0
+        scale = max(float(np.max(np.abs(wa))), float(np.max(np.abs(wb)))) if wa.size else 0.0
         ab = max(ab, d)
-        rel = max(rel, d / max(scale, TINY) if d else 0.0)
+        if d and scale >= ZERO:
+            rel = max(rel, d / scale)
     return rel, ab
 
 

@@ -8,7 +8,7 @@ from minidl import gradcheck
 from minidl.layers import Dropout
 from layer_checks import GRAD_TOL, tfk  # noqa: F401
 
-RATES = [0.1, 0.2, 0.5, 0.8]
+RATES = [0.1, 0.2, 0.25, 0.5, 0.75, 0.8]
 
 
 def _drop_statistics(y: np.ndarray, rate: float) -> None:
