@@ -97,7 +97,7 @@ def _row(result, label, runs, key, text, value) -> dict[str, Any]:
     return {"variant": label, "published": text, "keras": _fmt(reached.get("keras"), key),
             "minidl": _fmt(reached.get("minidl"), key), "metric": key,
             "epochs": "/".join(map(str, epochs)), "divergence": div, "met": met,
-            "seconds": " / ".join(f"{lib} {secs[lib]:.0f} s" for lib in secs)}
+            "seconds": " / ".join(f"{lib} {_seconds(secs[lib])}" for lib in secs)}
 
 
 COLUMNS = (("variant", "variant"), ("metric", "metric (last epoch)"), ("published", "published"),
@@ -200,3 +200,8 @@ def write_report(out: str) -> list[str]:
     write_text(p_md, md)
     write_text(p_html, to_html(sections, md))
     return [p_md, p_html]
+
+
+def _seconds(value: float) -> str:
+    """Two significant digits below 100 s (minidl's small runs take a fraction of a second)."""
+    return f"{value:.0f} s" if value >= 100 else f"{value:.2g} s"
