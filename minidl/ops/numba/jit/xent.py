@@ -11,7 +11,7 @@ import numpy as np
 from ._jit import kernel
 
 
-@kernel()
+@kernel(inline="always")
 def row_max(z, r):
     """max_j z[r, j] (the shift that keeps exp from overflowing)."""
     mx = z[r, 0]
@@ -21,7 +21,7 @@ def row_max(z, r):
     return mx
 
 
-@kernel()
+@kernel(inline="always")
 def row_exp_sum(z, r, mx, zero):
     """Σ_j e^(z[r, j] - mx), summed from ``zero`` (z's dtype) in column order."""
     s = zero
