@@ -170,15 +170,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return guarded("python -m compare", args.debug, lambda: _main(p, args))
 
 
+def write_checked_report(out: str) -> list[str]:
+    """Writes OUT's report (``compare.report.write_report``) after the checks both command
+    lines make: minidl importable, an existing OUT writable. FileNotFoundError: no results."""
+    import_minidl()
+    if os.path.isdir(out):
+        probe_output(out)
+    from .report import write_report as write
+    return write(out)
+
+
 def _report(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if len(args.names) > 1:
         p.error("'report' takes no exercise names")
-    import_minidl()
-    if os.path.isdir(args.out):
-        probe_output(args.out)
-    from .report import write_report
     try:
-        paths = write_report(args.out)
+        paths = write_checked_report(args.out)
     except FileNotFoundError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1

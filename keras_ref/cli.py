@@ -14,7 +14,9 @@ import sys
 from typing import Sequence
 
 from compare import argtypes
-from compare.cli import OneLineParser, describe_error, guarded, import_minidl, probe_output
+from compare.cli import (OneLineParser, describe_error, guarded, import_minidl, probe_output,
+                         write_checked_report)
+from compare.exercises import canonical
 
 from . import DEFAULT_OUT, EXERCISES
 
@@ -27,11 +29,7 @@ def _existing_dir(text: str) -> str:
 
 def resolve(name: str) -> str:
     """``8``, ``08``, ``ej8``, ``EJ08`` or ``ej08_mnist`` -> ``ej08``; ValueError when unknown."""
-    key = name.lower().split("_")[0]
-    if key.isdigit():
-        key = f"ej{int(key):02d}"
-    elif key.startswith("ej") and key[2:].isdigit():
-        key = f"ej{int(key[2:]):02d}"
+    key = canonical(name.lower().split("_")[0])
     if key not in EXERCISES:
         raise ValueError(f"unknown exercise {name!r}; choose from {', '.join(EXERCISES)}, all, report")
     return key
@@ -71,12 +69,8 @@ def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.exercise:
         p.error("name an exercise (ej01..ej10), all, or report")
     if args.exercise == "report":
-        import_minidl()
-        if os.path.isdir(args.out):
-            probe_output(args.out)
-        from compare.report import write_report
         try:
-            paths = write_report(args.out)
+            paths = write_checked_report(args.out)
         except FileNotFoundError as exc:
             print(f"No results files: {exc}")
             return 0

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .. import shared_data
+from .base import Data
 
 PRETTY = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "mnist": "MNIST", "imdb": "IMDB",
           "boston_housing": "Boston housing", "pima": "Pima diabetes"}
@@ -135,6 +136,15 @@ def imdb(data_dir: str | None, quick: bool, n_quick: tuple[int, int] = (2000, 10
         x_tr, y_tr, x_va, y_va = [x_tr[i] for i in r1], y_tr[r1], [x_va[i] for i in r2], y_va[r2]
     col = lambda y: np.asarray(y, np.float64).reshape(-1, 1)  # noqa: E731
     return (list(x_tr), col(y_tr)), (list(x_va), col(y_va)), info
+
+
+def imdb_data(data_dir: str | None, quick: bool, preprocessing: str,
+              encode: Callable[[list], np.ndarray]) -> Data:
+    """:func:`imdb` as a :class:`Data`, both splits' reviews through ``encode``; ``preprocessing``
+    says what ``encode`` does (for the results' info)."""
+    (x_tr, y_tr), (x_va, y_va), info = imdb(data_dir, quick)
+    info = {**info, "n_train": len(y_tr), "n_val": len(y_va), "preprocessing": preprocessing}
+    return Data(encode(x_tr), y_tr, encode(x_va), y_va, label(info, quick), info)
 
 
 def mnist(data_dir: str | None, quick: bool, n_quick: tuple[int, int] = (2000, 500)):

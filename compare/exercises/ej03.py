@@ -33,10 +33,7 @@ def build(lib: Any, variant: str = "final") -> Any:
 
 
 def data(variant: str, quick: bool, data_dir: str | None) -> Data:
-    (x_tr, y_tr), (x_va, y_va), info = ds.imdb(data_dir, quick)
-    info = {**info, "n_train": len(y_tr), "n_val": len(y_va), "preprocessing": "count vector per review"}
-    return Data(ds.count_vectors(x_tr, NUM_WORDS), y_tr, ds.count_vectors(x_va, NUM_WORDS), y_va,
-                ds.label(info, quick), info)
+    return ds.imdb_data(data_dir, quick, "count vector per review", lambda x: ds.count_vectors(x, NUM_WORDS))
 
 
 EXERCISE = Exercise(

@@ -37,10 +37,7 @@ def build(lib: Any, variant: str = "sgd") -> Any:
 
 
 def data(variant: str, quick: bool, data_dir: str | None) -> Data:
-    (x_tr, y_tr), (x_va, y_va), info = ds.imdb(data_dir, quick)
-    info = {**info, "n_train": len(y_tr), "n_val": len(y_va), "preprocessing": "padded to 400 ('pre')"}
-    return Data(ds.pad_sequences(x_tr, MAXLEN), y_tr, ds.pad_sequences(x_va, MAXLEN), y_va,
-                ds.label(info, quick), info)
+    return ds.imdb_data(data_dir, quick, "padded to 400 ('pre')", lambda x: ds.pad_sequences(x, MAXLEN))
 
 
 EXERCISE = Exercise(

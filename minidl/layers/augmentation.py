@@ -22,6 +22,7 @@ import numpy as np
 from .. import config
 from ..ops.image import FILL_MODES, INTERPOLATIONS, affine_transform
 from .base import Layer
+from .window_args import check_channels_last
 
 
 def _factor_pair(layer: str, arg: str, factor, lo: float, hi: float, low_exclusive: bool = False):
@@ -241,8 +242,7 @@ class RandomShear(_AffineLayer):
 
     def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear", fill_mode="reflect",
                  fill_value=0.0, data_format=None, seed=None, **kwargs):
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"RandomShear: only data_format='channels_last' is implemented, got {data_format!r}")
+        check_channels_last("RandomShear", data_format)
         super().__init__(fill_mode, interpolation, fill_value, seed, **kwargs)
         self.x_factor = _shear_factor("x_factor", x_factor)
         self.y_factor = _shear_factor("y_factor", y_factor)

@@ -3,30 +3,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from .. import initializers, regularizers
 from .. import ops
-from .base import (ActivatedLayer, Shape, check_positive_int, check_rank, format_shape, serialize_initializer,
-                   serialize_regularizer)
-from .conv_args import check_data_format, check_dilation, check_no_constraints
-from .window_args import normalize_padding, normalize_tuple, spatial_output_lengths
+from .base import Shape, check_positive_int
+from .conv_args import ConvBase, check_data_format, check_dilation, check_no_constraints
+from .window_args import spatial_output_lengths
 
 
-class _WindowedConv(ActivatedLayer):
+class _WindowedConv(ConvBase):
     """What the depthwise and separable layers share: the window arguments, the input
     checks and the output shape (a 'valid' / 'same' conv over ``rank`` spatial axes)."""
-
-    rank = 0
-    _layout = ""
 
     def __init__(self, kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate,
                  activation, use_bias, bias_initializer, bias_regularizer, constraints: dict, **kwargs):
         kind = type(self).__name__
         # every check before any attribute is set: a refused call changes nothing
-        kernel_size = normalize_tuple(kind, "kernel_size", kernel_size, self.rank)
-        strides = normalize_tuple(kind, "strides", strides, self.rank)
-        padding = normalize_padding(kind, padding)
+        kernel_size, strides, padding = self._window_args(kernel_size, strides, padding)
         depth_multiplier = check_positive_int(kind, "depth_multiplier", depth_multiplier)
         data_format = check_data_format(kind, data_format)
         dilation_rate = check_dilation(kind, dilation_rate, self.rank)
@@ -34,22 +25,15 @@ class _WindowedConv(ActivatedLayer):
         super().__init__(activation=activation, **kwargs)
         self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
         self.depth_multiplier, self.data_format, self.dilation_rate = depth_multiplier, data_format, dilation_rate
-        self.use_bias = bool(use_bias)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self._set_weight_args(use_bias, bias_initializer=bias_initializer, bias_regularizer=bias_regularizer)
 
     def _out_channels(self, cin: int) -> int:
         raise NotImplementedError
 
     def _check_input(self, input_shape: Shape) -> None:
-        check_rank(self, input_shape, self.rank + 2, f"inputs {self._layout}")
-        if input_shape[-1] is None:
-            raise ValueError(f"Layer {self.name!r} ({type(self).__name__}) needs a known channel axis, "
-                             f"got input shape {format_shape(input_shape)}")
+        self._check_known_channels(input_shape)
         depthwise = self.params.get("kernel", self.params.get("depthwise_kernel"))
-        if depthwise is not None and input_shape[-1] != depthwise.shape[-2]:
-            raise ValueError(f"Layer {self.name!r} ({type(self).__name__}) was built for {depthwise.shape[-2]} "
-                             f"input channels, got input shape {format_shape(input_shape)}")
+        self._check_built_channels(input_shape, None if depthwise is None else depthwise.shape[-2])
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         self._check_input(input_shape)
@@ -57,27 +41,11 @@ class _WindowedConv(ActivatedLayer):
                                      "kernel_size", "the kernel")
         return (input_shape[0], *out, self._out_channels(input_shape[-1]))
 
-    def _check_array(self, x) -> None:
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"Layer {self.name!r} ({type(self).__name__}) expects a NumPy array, "
-                            f"got {type(x).__name__}")
-        self.compute_output_shape((None, *x.shape[1:]))
-
-    def _bias_weight(self, units: int) -> None:
-        if self.use_bias:
-            self.bias = self.add_weight((units,), self.bias_initializer, "bias", regularizer=self.bias_regularizer)
-
-    def _bias_grads(self, grads: dict, dz) -> dict:
-        if self.use_bias:
-            grads["bias"] = ops.bias_grad(dz.reshape(-1, dz.shape[-1]))
-        return grads
-
     def get_config(self) -> dict:
         return {**super().get_config(), "depth_multiplier": self.depth_multiplier, "kernel_size": self.kernel_size,
                 "strides": self.strides, "padding": self.padding, "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate, "use_bias": self.use_bias,
-                "bias_initializer": serialize_initializer(self.bias_initializer),
-                "bias_regularizer": serialize_regularizer(self.bias_regularizer),
+                **self._weight_config("bias_initializer", "bias_regularizer"),
                 "depthwise_constraint": None, "bias_constraint": None}
 
 
@@ -95,8 +63,8 @@ class _DepthwiseConv(_WindowedConv):
         super().__init__(kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate, activation,
                          use_bias, bias_initializer, bias_regularizer,
                          dict(depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint), **kwargs)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self._set_weight_args(use_bias, depthwise_initializer=depthwise_initializer,
+                              depthwise_regularizer=depthwise_regularizer)
 
     def _out_channels(self, cin: int) -> int:
         return cin * self.depth_multiplier
@@ -116,8 +84,7 @@ class _DepthwiseConv(_WindowedConv):
         return dx, self._bias_grads({"kernel": dkernel}, dz)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "depthwise_initializer": serialize_initializer(self.depthwise_initializer),
-                "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer)}
+        return {**super().get_config(), **self._weight_config("depthwise_initializer", "depthwise_regularizer")}
 
 
 class _SeparableConv(_WindowedConv):
@@ -138,10 +105,10 @@ class _SeparableConv(_WindowedConv):
                          dict(depthwise_constraint=depthwise_constraint, pointwise_constraint=pointwise_constraint,
                               bias_constraint=bias_constraint), **kwargs)
         self.filters = filters
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self._set_weight_args(use_bias, depthwise_initializer=depthwise_initializer,
+                              pointwise_initializer=pointwise_initializer,
+                              depthwise_regularizer=depthwise_regularizer,
+                              pointwise_regularizer=pointwise_regularizer)
 
     def _out_channels(self, cin: int) -> int:
         return self.filters
@@ -170,10 +137,8 @@ class _SeparableConv(_WindowedConv):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "filters": self.filters,
-                "depthwise_initializer": serialize_initializer(self.depthwise_initializer),
-                "pointwise_initializer": serialize_initializer(self.pointwise_initializer),
-                "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer),
-                "pointwise_regularizer": serialize_regularizer(self.pointwise_regularizer),
+                **self._weight_config("depthwise_initializer", "pointwise_initializer", "depthwise_regularizer",
+                                      "pointwise_regularizer"),
                 "pointwise_constraint": None}
 
 

@@ -3,19 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from .. import initializers, regularizers
 from .. import ops
 from ..ops.conv_transpose import transpose_output_length
 from ..ops.padding import output_length
-from .base import (ActivatedLayer, Shape, check_positive_int, check_rank, format_shape, serialize_initializer,
-                   serialize_regularizer)
-from .conv_args import check_data_format, check_dilation, check_no_constraints, check_output_padding
-from .window_args import normalize_padding, normalize_tuple
+from .base import Shape, check_positive_int, format_shape
+from .conv_args import ConvBase, check_data_format, check_dilation, check_no_constraints, check_output_padding
 
 
-class _ConvTranspose(ActivatedLayer):
+class _ConvTranspose(ConvBase):
     """Shared by Conv1DTranspose and Conv2DTranspose; ``rank`` is the number of spatial axes.
 
     Shapes: x (batch, *spatial, cin), kernel (*kernel_size, filters, cin) (Keras's
@@ -26,9 +21,6 @@ class _ConvTranspose(ActivatedLayer):
     with ``output_padding`` p.
     """
 
-    rank = 0
-    _layout = ""
-
     def __init__(self, filters: int, kernel_size: int | tuple[int, ...], strides: int | tuple[int, ...] = 1,
                  padding: str = "valid", output_padding: int | tuple[int, ...] | None = None,
                  data_format: str | None = None, dilation_rate: int | tuple[int, ...] = 1,
@@ -38,9 +30,7 @@ class _ConvTranspose(ActivatedLayer):
         kind = type(self).__name__
         # every check before any attribute is set: a refused call changes nothing
         filters = check_positive_int(kind, "filters", filters)
-        kernel_size = normalize_tuple(kind, "kernel_size", kernel_size, self.rank)
-        strides = normalize_tuple(kind, "strides", strides, self.rank)
-        padding = normalize_padding(kind, padding)
+        kernel_size, strides, padding = self._window_args(kernel_size, strides, padding)
         output_padding = check_output_padding(kind, output_padding, strides)
         data_format = check_data_format(kind, data_format)
         dilation_rate = check_dilation(kind, dilation_rate, self.rank)
@@ -48,30 +38,18 @@ class _ConvTranspose(ActivatedLayer):
         super().__init__(activation=activation, **kwargs)
         self.filters, self.kernel_size, self.strides, self.padding = filters, kernel_size, strides, padding
         self.output_padding, self.data_format, self.dilation_rate = output_padding, data_format, dilation_rate
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self._set_weight_args(use_bias, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                              kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer)
 
     def build(self, input_shape: Shape) -> None:
-        check_rank(self, input_shape, self.rank + 2, f"inputs {self._layout}")
-        if input_shape[-1] is None:
-            raise ValueError(f"Layer {self.name!r} ({type(self).__name__}) needs a known channel axis, "
-                             f"got input shape {format_shape(input_shape)}")
+        self._check_known_channels(input_shape)
         self.compute_output_shape(input_shape)
-        self.kernel = self.add_weight((*self.kernel_size, self.filters, input_shape[-1]),
-                                      self.kernel_initializer, "kernel", regularizer=self.kernel_regularizer)
-        if self.use_bias:
-            self.bias = self.add_weight((self.filters,), self.bias_initializer, "bias",
-                                        regularizer=self.bias_regularizer)
+        self._kernel_and_bias((*self.kernel_size, self.filters, input_shape[-1]))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         kind = type(self).__name__
-        check_rank(self, input_shape, self.rank + 2, f"inputs {self._layout}")
-        if self.built and input_shape[-1] != self.params["kernel"].shape[-1]:
-            raise ValueError(f"Layer {self.name!r} ({kind}) was built for {self.params['kernel'].shape[-1]} "
-                             f"input channels, got input shape {format_shape(input_shape)}")
+        self._check_rank(input_shape)
+        self._check_built_channels(input_shape, self.params["kernel"].shape[-1] if self.built else None)
         pads = self.output_padding or (None,) * self.rank
         out = []
         for n, k, s, p in zip(input_shape[1:-1], self.kernel_size, self.strides, pads):
@@ -87,28 +65,21 @@ class _ConvTranspose(ActivatedLayer):
         return (input_shape[0], *out, self.filters)
 
     def forward_linear(self, x, training=False):
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"Layer {self.name!r} ({type(self).__name__}) expects a NumPy array, "
-                            f"got {type(x).__name__}")
-        self.compute_output_shape((None, *x.shape[1:]))
+        self._check_array(x)
         z = ops.conv_transpose(x, self.params["kernel"], self.strides, self.padding, self.output_padding)
         return z, self.params.get("bias"), x
 
     def backward_linear(self, x, dz, need_dx=True):
         dx, dkernel = ops.conv_transpose_backward(x, self.params["kernel"], dz, self.strides, self.padding,
                                                   need_dx)
-        if not self.use_bias:
-            return dx, {"kernel": dkernel}
-        return dx, {"kernel": dkernel, "bias": ops.bias_grad(dz.reshape(-1, self.filters))}
+        return dx, self._bias_grads({"kernel": dkernel}, dz)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
                 "strides": self.strides, "padding": self.padding, "output_padding": self.output_padding,
                 "data_format": self.data_format, "dilation_rate": self.dilation_rate, "use_bias": self.use_bias,
-                "kernel_initializer": serialize_initializer(self.kernel_initializer),
-                "bias_initializer": serialize_initializer(self.bias_initializer),
-                "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
-                "bias_regularizer": serialize_regularizer(self.bias_regularizer),
+                **self._weight_config("kernel_initializer", "bias_initializer", "kernel_regularizer",
+                                      "bias_regularizer"),
                 "kernel_constraint": None, "bias_constraint": None}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Layer, Shape, check_rank
+from .window_args import check_channels_last
 
 
 class _GlobalPooling(Layer):
@@ -17,10 +18,7 @@ class _GlobalPooling(Layer):
 
     def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs):
         super().__init__(**kwargs)
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"{type(self).__name__}: only data_format='channels_last' is implemented, "
-                             f"got {data_format!r}")
-        self.data_format = "channels_last"
+        self.data_format = check_channels_last(type(self).__name__, data_format)
         self.keepdims = bool(keepdims)
 
     @property

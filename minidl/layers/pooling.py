@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import ops
 from .base import Layer, Shape, check_rank
-from .window_args import normalize_padding, normalize_tuple, spatial_output_lengths
+from .window_args import check_channels_last, normalize_padding, normalize_tuple, spatial_output_lengths
 
 
 class _Pooling(Layer):
@@ -21,9 +21,7 @@ class _Pooling(Layer):
                  padding: str = "valid", data_format: str | None = None, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"{kind}: only data_format='channels_last' is implemented, got {data_format!r}")
-        self.data_format = "channels_last"
+        self.data_format = check_channels_last(kind, data_format)
         self.pool_size = normalize_tuple(kind, "pool_size", pool_size, self.rank)
         self.strides = self.pool_size if strides is None else normalize_tuple(kind, "strides", strides, self.rank)
         self.padding = normalize_padding(kind, padding)

@@ -7,12 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .base import Layer, Shape, check_positive_int, check_rank, format_shape
-
-
-def _channels_last(layer_type: str, data_format: str | None) -> str:
-    if data_format not in (None, "channels_last"):
-        raise ValueError(f"{layer_type}: only data_format='channels_last' is implemented, got {data_format!r}")
-    return "channels_last"
+from .window_args import check_channels_last
 
 
 class Reshape(Layer):
@@ -128,7 +123,7 @@ class _Spatial(Layer):
     def __init__(self, amounts, data_format: str | None = None, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
-        self.data_format = _channels_last(kind, data_format)
+        self.data_format = check_channels_last(kind, data_format)
         self._amounts = (_pair(kind, self.arg, amounts),) if self.rank == 1 else _pairs2d(kind, self.arg, amounts)
         setattr(self, self.arg, self._amounts[0] if self.rank == 1 else self._amounts)  # Keras's attribute
 

@@ -12,6 +12,13 @@ from ..ops.padding import PADDINGS, output_length
 from .base import Layer, Shape, check_positive_int, format_shape
 
 
+def check_channels_last(layer_type: str, data_format: Any) -> str:
+    """None or 'channels_last' -> 'channels_last' (what Keras's config then holds)."""
+    if data_format not in (None, "channels_last"):
+        raise ValueError(f"{layer_type}: only data_format='channels_last' is implemented, got {data_format!r}")
+    return "channels_last"
+
+
 def normalize_tuple(layer_type: str, arg: str, value: Any, n: int) -> tuple[int, ...]:
     """An int or an n-sequence of positive ints -> an n-tuple of ints."""
     if isinstance(value, (tuple, list)):

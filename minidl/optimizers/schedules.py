@@ -31,24 +31,43 @@ def _positive_steps(cls: str, arg: str, value) -> None:
         raise ValueError(f"{cls}: {arg} must be > 0, got {value!r}")
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """``lr0 · rate^(step / decay_steps)`` (the exponent floored with ``staircase``)."""
+class _StepFractionDecay(LearningRateSchedule):
+    """Shared by ExponentialDecay and InverseTimeDecay: ``p = step / decay_steps``
+    (floored with ``staircase``), the rate ``self._decay(p)``."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
-                 staircase: bool = False, name: str = "ExponentialDecay"):
-        _positive_steps("ExponentialDecay", "decay_steps", decay_steps)
+    _kind = ""  # the class name errors give
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool,
+                 name: str):
+        _positive_steps(self._kind, "decay_steps", decay_steps)
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+
+    def _decay(self, p: float) -> float:
+        raise NotImplementedError
 
     def __call__(self, step):
         p = float(step) / self.decay_steps
         if self.staircase:
             p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate ** p
+        return self._decay(p)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
                 "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepFractionDecay):
+    """``lr0 · rate^(step / decay_steps)`` (the exponent floored with ``staircase``)."""
+
+    _kind = "ExponentialDecay"
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool = False, name: str = "ExponentialDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
+
+    def _decay(self, p):
+        return self.initial_learning_rate * self.decay_rate ** p
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -96,24 +115,17 @@ class PolynomialDecay(LearningRateSchedule):
                 "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepFractionDecay):
     """``lr0 / (1 + rate · step/decay_steps)`` (floored with ``staircase``)."""
+
+    _kind = "InverseTimeDecay"
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "InverseTimeDecay"):
-        _positive_steps("InverseTimeDecay", "decay_steps", decay_steps)
-        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step):
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
+    def _decay(self, p):
         return self.initial_learning_rate / (1 + self.decay_rate * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
 
 def _cosine(fraction: float, alpha: float) -> float:

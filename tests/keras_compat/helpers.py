@@ -31,6 +31,21 @@ def max_rel(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-12))) if a.size else 0.0
 
 
+def assert_keras_agrees(mini: dict, ref: dict, predict_atol: float) -> None:
+    """Runs ``mini`` (minidl) and ``ref`` (Keras, from the same initial weights) agree:
+    same initial score and history keys, and Keras given minidl's trained weights
+    evaluates and predicts the same numbers. Prints the relative score differences."""
+    np.testing.assert_allclose(mini["initial_score"], ref["initial_score"], rtol=1e-10)
+    assert set(mini["history"]) == set(ref["history"])
+    ref["model"].set_weights(mini["model"].get_weights())
+    score = ref["model"].evaluate(mini["x_test"], mini["y_test"], verbose=0)
+    np.testing.assert_allclose(mini["score"], score, rtol=1e-10)
+    np.testing.assert_allclose(mini["model"].predict(mini["x_test"], verbose=0),
+                               ref["model"].predict(mini["x_test"], verbose=0), rtol=1e-9, atol=predict_atol)
+    print("initial score rel diff", max_rel(mini["initial_score"], ref["initial_score"]),
+          "trained score rel diff", max_rel(mini["score"], score))
+
+
 def assert_weights_close(mini_model, keras_model, rtol: float, atol: float = 0.0) -> None:
     mw, kw = mini_model.get_weights(), keras_model.get_weights()
     assert len(mw) == len(kw)

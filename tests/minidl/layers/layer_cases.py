@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import minidl
 from minidl import gradcheck
@@ -84,3 +85,23 @@ def assert_matches_keras(keras, tf, make, shapes, backward: bool = True, tol: fl
             assert scaled_error(a, np.asarray(b)) < max(tol, BACKWARD_TOL)
         for key, g_ref in zip(ml.params, grads_ref[1:]):
             assert scaled_error(grads[key], np.asarray(g_ref)) < BACKWARD_TOL, key
+
+
+def case_tests(cases, tols: dict | None = None):
+    """The two tests of a case table, for a test module to bind as its own:
+    ``test_gradients, test_matches_keras = case_tests(CASES)``. ``test_gradients`` checks
+    each case's gradients (float64), ``test_matches_keras`` its parity with Keras, to
+    ``tols[id]`` where given, else FORWARD_TOL. The module imports the ``tfk`` fixture."""
+    ids = [c[0] for c in cases]
+    tols = tols or {}
+
+    @pytest.mark.parametrize("case", cases, ids=ids)
+    def test_gradients(float64, case):
+        assert_gradients(case[1], case[2])
+
+    @pytest.mark.keras
+    @pytest.mark.parametrize("case", cases, ids=ids)
+    def test_matches_keras(tfk, case):
+        assert_matches_keras(*tfk, case[1], case[2], tol=tols.get(case[0], FORWARD_TOL))
+
+    return test_gradients, test_matches_keras

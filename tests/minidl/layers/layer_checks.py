@@ -24,6 +24,18 @@ def tfk():
     return keras, tf
 
 
+@pytest.fixture
+def keras64(tfk, float64):
+    """(keras, tf) with both libraries in float64 (Keras's dtype policy too) for one test."""
+    keras, _ = tfk
+    previous = keras.config.floatx(), keras.config.dtype_policy()
+    keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
+    yield tfk
+    keras.config.set_floatx(previous[0])
+    keras.config.set_dtype_policy(previous[1])
+
+
 def scaled_error(actual: np.ndarray, expected: np.ndarray) -> float:
     """max |actual − expected| / max |expected|: relative to the array's scale,
     so outputs that cancel to ~0 are not judged by their own tiny size."""

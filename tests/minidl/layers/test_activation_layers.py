@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from layer_cases import assert_gradients, assert_matches_keras
+from layer_cases import case_tests
 from layer_checks import tfk  # noqa: F401
 from minidl import layers
 
@@ -23,20 +23,9 @@ CASES = [
     ("prelu", lambda lib: lib.layers.PReLU(), (3, 4, 5)),
     ("prelu-shared", lambda lib: lib.layers.PReLU(shared_axes=[1, 2]), (3, 4, 5, 2)),
 ]
-IDS = [c[0] for c in CASES]
-
-
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_gradients(float64, case):
-    assert_gradients(case[1], case[2])
-
-
-@pytest.mark.keras
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_matches_keras(tfk, case):
-    # TF's leaky_relu takes its slope as a float32 attribute: the default 0.3 becomes
-    # float32(0.3) there, ~1e-8 away from ours (the exact Python value)
-    assert_matches_keras(*tfk, case[1], case[2], tol=1e-7 if case[0] == "leaky-default" else 1e-12)
+# TF's leaky_relu takes its slope as a float32 attribute: the default 0.3 becomes
+# float32(0.3) there, ~1e-8 away from ours (the exact Python value); the others to 1e-12
+test_gradients, test_matches_keras = case_tests(CASES, tols={"leaky-default": 1e-7})
 
 
 @pytest.mark.parametrize("make, match", [

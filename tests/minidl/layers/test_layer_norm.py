@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from layer_cases import assert_gradients, assert_matches_keras
+from layer_cases import case_tests
 from layer_checks import tfk  # noqa: F401
 from minidl import layers
 
@@ -17,18 +17,7 @@ CASES = [
     ("no-scale", lambda lib: lib.layers.LayerNormalization(scale=False), (3, 6)),
     ("bare", lambda lib: lib.layers.LayerNormalization(center=False, scale=False), (3, 6)),
 ]
-IDS = [c[0] for c in CASES]
-
-
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_gradients(float64, case):
-    assert_gradients(case[1], case[2])
-
-
-@pytest.mark.keras
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_matches_keras(tfk, case):
-    assert_matches_keras(*tfk, case[1], case[2])
+test_gradients, test_matches_keras = case_tests(CASES)
 
 
 def test_weights_and_errors():

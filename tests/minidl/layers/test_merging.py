@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from layer_cases import assert_gradients, assert_matches_keras
+from layer_cases import case_tests
 from layer_checks import tfk  # noqa: F401
 from minidl import layers
 
@@ -24,18 +24,7 @@ CASES = [
     ("dot-3d-normalize", lambda lib: lib.layers.Dot(axes=1, normalize=True), [(2, 4, 3), (2, 4, 2)]),
     ("dot-3d-2d", lambda lib: lib.layers.Dot(axes=(2, 1)), [(2, 3, 4), (2, 4)]),
 ]
-IDS = [c[0] for c in CASES]
-
-
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_gradients(float64, case):
-    assert_gradients(case[1], case[2])
-
-
-@pytest.mark.keras
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_matches_keras(tfk, case):
-    assert_matches_keras(*tfk, case[1], case[2])
+test_gradients, test_matches_keras = case_tests(CASES)
 
 
 def test_maximum_ties_go_to_the_first_input():

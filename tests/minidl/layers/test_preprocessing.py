@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from layer_cases import assert_gradients, assert_matches_keras, float64_both, scaled_error
+from layer_cases import case_tests, float64_both, scaled_error
 from layer_checks import tfk  # noqa: F401
 from minidl import layers
 
@@ -20,18 +20,7 @@ CASES = [
                                                                   invert=True), (4, 2)),
     ("normalization-initial", lambda lib: lib.layers.Normalization(axis=1), (4, 3, 2)),
 ]
-IDS = [c[0] for c in CASES]
-
-
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_gradients(float64, case):
-    assert_gradients(case[1], case[2])
-
-
-@pytest.mark.keras
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_matches_keras(tfk, case):
-    assert_matches_keras(*tfk, case[1], case[2])
+test_gradients, test_matches_keras = case_tests(CASES)
 
 
 @pytest.mark.keras

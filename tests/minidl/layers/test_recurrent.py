@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from minidl import config, gradcheck, layers, regularizers
-from layer_checks import F64_TOL, GRAD_TOL, keras_gradients, scaled_error, tfk  # noqa: F401
+from layer_checks import F64_TOL, GRAD_TOL, keras64, keras_gradients, scaled_error, tfk  # noqa: F401
 
 # (class name, constructor kwargs)
 CASES = [
@@ -23,18 +23,6 @@ CASES = [
 STATE_CASES = [("SimpleRNN", {}), ("LSTM", {}), ("LSTM", {"return_sequences": True}), ("GRU", {"go_backwards": True})]
 SHAPE = (3, 5, 4)
 UNITS = 3
-
-
-@pytest.fixture
-def keras64(tfk, float64):
-    """(keras, tf) with both libraries in float64 (Keras's dtype policy too) for one test."""
-    keras, _ = tfk
-    previous = keras.config.floatx(), keras.config.dtype_policy()
-    keras.config.set_floatx("float64")
-    keras.config.set_dtype_policy("float64")
-    yield tfk
-    keras.config.set_floatx(previous[0])
-    keras.config.set_dtype_policy(previous[1])
 
 
 def _id(case) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 import minidl
 from minidl import gradcheck, layers, regularizers
-from layer_checks import F64_TOL, GRAD_TOL, scaled_error, tfk  # noqa: F401
+from layer_checks import F64_TOL, GRAD_TOL, keras64, scaled_error, tfk  # noqa: F401
 
 SHAPE = (3, 5, 4)
 BIDI = [("LSTM", {}, "concat"), ("LSTM", {"return_sequences": True}, "sum"), ("GRU", {}, "mul"),
@@ -17,17 +17,6 @@ BIDI = [("LSTM", {}, "concat"), ("LSTM", {"return_sequences": True}, "sum"), ("G
 
 def _id(case) -> str:
     return "-".join(str(c) for c in case).replace(" ", "").replace("'", "")
-
-
-@pytest.fixture
-def keras64(tfk, float64):
-    keras, _ = tfk
-    previous = keras.config.floatx(), keras.config.dtype_policy()
-    keras.config.set_floatx("float64")
-    keras.config.set_dtype_policy("float64")
-    yield tfk
-    keras.config.set_floatx(previous[0])
-    keras.config.set_dtype_policy(previous[1])
 
 
 def _bidi(lib, case, **extra):

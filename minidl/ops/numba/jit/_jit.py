@@ -6,11 +6,13 @@ import warnings
 import numba
 
 
-def kernel():
+def kernel(inline: str = "never"):
     """``njit`` with the project's settings: cached, IEEE math, no GIL (the kernel
     pool in ``minidl.ops.numba.threads`` runs several at once), NumPy's error model
-    (1/0 gives inf rather than raising). A corrupt cache entry is rebuilt with a warning."""
-    jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
+    (1/0 gives inf rather than raising). A corrupt cache entry is rebuilt with a warning.
+    ``inline="always"``: a helper that Numba pastes into each njit caller's IR, so the
+    caller compiles to what it would be with the helper written out in its loop."""
+    jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy", inline=inline)
     return lambda fn: tolerate_corrupt_cache(jit(fn))
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
+from .pool import scan_max
 
 LINEAR, SIGMOID, TANH, RELU = 0, 1, 2, 3
 
@@ -70,14 +71,7 @@ def bias_act_pool_rows(z, bias, code, ph, pw, sh, sw, top, left, ninf, one, y, a
                     inside = 0 <= yy < oh and 0 <= xx < ow
                     for ci in range(c):
                         v = _act(z[b, yy, xx, ci] + bias[ci], code, one) if inside else ninf
-                        if k == 0:
-                            y[b, pp, qq, ci] = v
-                            argmax[b, pp, qq, ci] = 0
-                        else:
-                            best = y[b, pp, qq, ci]
-                            if best == best and (v > best or v != v):
-                                y[b, pp, qq, ci] = v
-                                argmax[b, pp, qq, ci] = k
+                        scan_max(y, argmax, b, pp, qq, ci, v, k)
 
 
 @kernel()

@@ -9,6 +9,20 @@ from __future__ import annotations
 from ._jit import kernel
 
 
+@kernel(inline="always")
+def scan_max(y, argmax, b, p, q, ci, v, k):
+    """Step k of the scan of window (b, p, q), channel ci, over value v: np.argmax's rule
+    (the first maximum wins; a NaN, once it holds the place, stays)."""
+    if k == 0:
+        y[b, p, q, ci] = v
+        argmax[b, p, q, ci] = 0
+    else:
+        best = y[b, p, q, ci]
+        if best == best and (v > best or v != v):
+            y[b, p, q, ci] = v
+            argmax[b, p, q, ci] = k
+
+
 @kernel()
 def maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, r0, r1):
     """Output rows r0:r1 (r = image·oh + p) of y and argmax (n, oh, ow, c)."""
@@ -24,15 +38,7 @@ def maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, r0, r1):
                     k = i * pw + j
                     inside = 0 <= yy < h and 0 <= xx < w
                     for ci in range(c):
-                        v = x[b, yy, xx, ci] if inside else ninf
-                        if k == 0:
-                            y[b, p, q, ci] = v
-                            argmax[b, p, q, ci] = 0
-                        else:
-                            best = y[b, p, q, ci]
-                            if best == best and (v > best or v != v):
-                                y[b, p, q, ci] = v
-                                argmax[b, p, q, ci] = k
+                        scan_max(y, argmax, b, p, q, ci, x[b, yy, xx, ci] if inside else ninf, k)
 
 
 

@@ -11,19 +11,33 @@ import numpy as np
 from ._jit import kernel
 
 
+@kernel(inline="always")
+def row_max(z, r):
+    """max_j z[r, j] (the shift that keeps exp from overflowing)."""
+    mx = z[r, 0]
+    for j in range(1, z.shape[1]):
+        if z[r, j] > mx:
+            mx = z[r, j]
+    return mx
+
+
+@kernel(inline="always")
+def row_exp_sum(z, r, mx, zero):
+    """Σ_j e^(z[r, j] - mx), summed from ``zero`` (z's dtype) in column order."""
+    s = zero
+    for j in range(z.shape[1]):
+        s += np.exp(z[r, j] - mx)
+    return s
+
+
 @kernel()
 def softmax_xent(t, z, n, loss, grad):
     """t, z, grad (m, c); loss (m,); n the gradient's divisor in z's dtype."""
     m, c = z.shape
     zero = n - n
     for r in range(m):
-        mx = z[r, 0]
-        for j in range(1, c):
-            if z[r, j] > mx:
-                mx = z[r, j]
-        s = zero
-        for j in range(c):
-            s += np.exp(z[r, j] - mx)
+        mx = row_max(z, r)
+        s = row_exp_sum(z, r, mx, zero)
         log_s = np.log(s)
         acc = zero
         tsum = zero
@@ -42,13 +56,8 @@ def sparse_softmax_xent(labels, z, n, loss, grad):
     zero = n - n
     one = zero + 1
     for r in range(m):
-        mx = z[r, 0]
-        for j in range(1, c):
-            if z[r, j] > mx:
-                mx = z[r, j]
-        s = zero
-        for j in range(c):
-            s += np.exp(z[r, j] - mx)
+        mx = row_max(z, r)
+        s = row_exp_sum(z, r, mx, zero)
         k = labels[r]
         loss[r] = -(z[r, k] - mx - np.log(s))
         for j in range(c):
