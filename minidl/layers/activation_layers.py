@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .base import Layer, Shape, format_shape
+from .serialize import serialize_initializer, serialize_regularizer
 
 
 def _check_number(layer_type: str, arg: str, value: Any, allow_none: bool = False) -> float | None:
@@ -172,6 +173,6 @@ class PReLU(_Elementwise):
         return dx, {"alpha": dalpha.reshape(alpha.shape)}
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "alpha_initializer": self.alpha_initializer.get_config(),
-                "alpha_regularizer": None if self.alpha_regularizer is None else self.alpha_regularizer.get_config(),
+        return {**super().get_config(), "alpha_initializer": serialize_initializer(self.alpha_initializer),
+                "alpha_regularizer": serialize_regularizer(self.alpha_regularizer),
                 "alpha_constraint": None, "shared_axes": self.shared_axes}

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .base import Layer, Shape, format_shape
+from .serialize import serialize_initializer, serialize_regularizer
 
 
 class LayerNormalization(Layer):
@@ -103,11 +104,9 @@ class LayerNormalization(Layer):
         return dx, grads
 
     def get_config(self) -> dict:
-        def ser(reg):
-            return None if reg is None else reg.get_config()
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
                 "scale": self.scale, "rms_scaling": self.rms_scaling,
-                "beta_initializer": self.beta_initializer.get_config(),
-                "gamma_initializer": self.gamma_initializer.get_config(),
-                "beta_regularizer": ser(self.beta_regularizer), "gamma_regularizer": ser(self.gamma_regularizer),
+                "beta_initializer": serialize_initializer(self.beta_initializer),
+                "gamma_initializer": serialize_initializer(self.gamma_initializer),
+                "beta_regularizer": serialize_regularizer(self.beta_regularizer), "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
                 "beta_constraint": None, "gamma_constraint": None}

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import activations, initializers, regularizers
 from .base import Layer, Shape, check_positive_int, check_rank
+from .serialize import serialize_initializer, serialize_regularizer
 
 
 class _Recurrent(Layer):
@@ -182,16 +183,14 @@ class _Recurrent(Layer):
         raise NotImplementedError
 
     def get_config(self) -> dict:
-        def ser(obj):
-            return None if obj is None else obj.get_config() if hasattr(obj, "get_config") else obj
         return {**super().get_config(), "units": self.units, "activation": self.activation.name,
                 "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": ser(self.kernel_regularizer),
-                "recurrent_regularizer": ser(self.recurrent_regularizer),
-                "bias_regularizer": ser(self.bias_regularizer),
+                "kernel_initializer": serialize_initializer(self.kernel_initializer),
+                "recurrent_initializer": serialize_initializer(self.recurrent_initializer),
+                "bias_initializer": serialize_initializer(self.bias_initializer),
+                "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
+                "recurrent_regularizer": serialize_regularizer(self.recurrent_regularizer),
+                "bias_regularizer": serialize_regularizer(self.bias_regularizer),
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "go_backwards": self.go_backwards, "zero_output_for_mask": self.zero_output_for_mask}
 

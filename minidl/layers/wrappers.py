@@ -137,9 +137,25 @@ class Bidirectional(Layer):
                 dx = dx_sub if dx is None else dx + dx_sub
         return dx, grads
 
+    @classmethod
+    def from_config(cls, config: dict):
+        """Keras writes the backward layer it built too; minidl builds the same one
+        (the layer with ``go_backwards`` flipped), so a matching one is accepted."""
+        config = dict(config)
+        backward = config.pop("backward_layer", None)
+        layer = config.get("layer")
+        if backward is not None and layer is not None:
+            ours, theirs = layer.get_config(), backward.get_config()
+            same = type(backward) is type(layer) and all(
+                ours.get(k) == theirs.get(k) for k in ours if k not in ("name", "go_backwards"))
+            if not same or theirs.get("go_backwards") == ours.get("go_backwards"):
+                raise ValueError(f"Bidirectional {config.get('name')!r}: a backward_layer other than the layer "
+                                 "with go_backwards flipped is not supported by minidl")
+        return cls(**config)
+
     def get_config(self) -> dict:
         return {**super().get_config(), "merge_mode": self.merge_mode,
-                "layer": {"class_name": type(self.layer).__name__, "config": self.layer.get_config()}}
+                "layer": _serialized(self.layer)}
 
 
 class TimeDistributed(Layer):
@@ -185,4 +201,10 @@ class TimeDistributed(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(),
-                "layer": {"class_name": type(self.layer).__name__, "config": self.layer.get_config()}}
+                "layer": _serialized(self.layer)}
+
+
+def _serialized(layer) -> dict:
+    """The wrapped layer in Keras's serialized form (module, class_name, config), as Keras writes it."""
+    from ..models.config import serialize_layer
+    return serialize_layer(layer)

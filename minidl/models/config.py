@@ -30,7 +30,8 @@ KERAS_DEFAULTS: dict[str, Any] = {
     "data_format": "channels_last", "dilation_rate": 1, "groups": 1, "noise_shape": None,
     "sparse": False, "ragged": False, "optional": False, "synchronized": False, "renorm": False,
     "renorm_clipping": None, "mask_zero": False, "input_length": None, "activity_regularizer": None,
-    "seed": None,
+    "seed": None, "dropout": 0.0, "recurrent_dropout": 0.0, "recurrent_constraint": None,
+    "stateful": False, "unroll": False,
 }
 #: ignored whatever their value: only meaningful with an option minidl refuses above
 _IGNORED = {"renorm_momentum", "lora_alpha"}
@@ -123,6 +124,8 @@ def clean_config(class_name: str, config: dict, source: str) -> dict:
             value = _regularizer(value, where)
         if key.endswith("_initializer") and isinstance(value, dict):
             value = _initializer(value, where)
+        if key in ("layer", "backward_layer") and isinstance(value, dict) and "class_name" in value:
+            value = deserialize_layer(value, source)  # a wrapper's layer (Bidirectional, TimeDistributed)
         if isinstance(value, dict) and key == "activation":
             raise ValueError(f"{where}: activation {value.get('class_name')!r} is not one minidl knows")
         out[key] = value

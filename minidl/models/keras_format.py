@@ -58,6 +58,29 @@ def _children(model) -> list[tuple[str, Any]]:
     return out
 
 
+def _weight_groups(layer) -> list[tuple[str, list]]:
+    """(path below the layer's group, weight arrays) as Keras nests them: an RNN's
+    weights under ``cell``, a Bidirectional's under ``forward_layer``/``backward_layer``,
+    a TimeDistributed's under ``layer``; every other layer's directly."""
+    from ..layers.recurrent import _Recurrent
+    from ..layers.wrappers import Bidirectional, TimeDistributed
+    if isinstance(layer, _Recurrent):
+        return [("cell", layer.weights)]
+    if isinstance(layer, Bidirectional):
+        return [(f"{side}/{path}", ws) for side, sub in (("forward_layer", layer.forward_layer),
+                                                          ("backward_layer", layer.backward_layer))
+                for path, ws in _weight_groups(sub)]
+    if isinstance(layer, TimeDistributed):
+        return [(f"layer/{path}".rstrip("/"), ws) for path, ws in _weight_groups(layer.layer)]
+    return [("", layer.weights)]
+
+
+def _group_at(group, path: str, create: bool):
+    for part in [p for p in path.split("/") if p]:
+        group = (group.require_group(part) if create else group.get(part)) if group is not None else None
+    return group
+
+
 def _write_layers(group, model, seen: set[int]) -> None:
     from .functional import Model
     layers = group.create_group("layers")
@@ -70,9 +93,11 @@ def _write_layers(group, model, seen: set[int]) -> None:
         own.attrs["name"] = layer.name
         if isinstance(layer, Model):
             _write_layers(sub, layer, seen)
-        else:
-            for i, w in enumerate(layer.weights):
-                own.create_dataset(str(i), data=w)
+            continue
+        for path, weights in _weight_groups(layer):
+            target = own if not path else _group_at(sub, path, create=True).require_group("vars")
+            for i, w in enumerate(weights):
+                target.create_dataset(str(i), data=w)
 
 
 def _read_layers(group, model, path: str, seen: set[int], assign: list) -> None:
@@ -89,12 +114,15 @@ def _read_layers(group, model, path: str, seen: set[int], assign: list) -> None:
                 raise ValueError(f"{path}: no weights for nested model {layer.name!r} (group layers/{key})")
             _read_layers(sub, layer, path, seen, assign)
             continue
-        stored = sub.get("vars") if sub is not None else None
-        n = 0 if stored is None else len(stored.keys())
-        if n != len(layer.weights):
-            raise ValueError(f"{path}: layer {layer.name!r} ({type(layer).__name__}) expects "
-                             f"{len(layer.weights)} weight arrays, the file has {n} under layers/{key}/vars")
-        arrays = [np.asarray(stored[str(i)]) for i in range(n)]
+        arrays = []
+        for where, weights in _weight_groups(layer):
+            vars_path = f"{where}/vars" if where else "vars"
+            stored = _group_at(sub, vars_path, create=False)
+            n = 0 if stored is None else len(stored.keys())
+            if n != len(weights):
+                raise ValueError(f"{path}: layer {layer.name!r} ({type(layer).__name__}) expects "
+                                 f"{len(weights)} weight arrays under layers/{key}/{vars_path}, the file has {n}")
+            arrays += [np.asarray(stored[str(i)]) for i in range(n)]
         for i, (w, a) in enumerate(zip(layer.weights, arrays)):
             if w.shape != a.shape:
                 raise ValueError(f"{path}: layer {layer.name!r} weight {i} has shape {w.shape}, "
