@@ -95,16 +95,21 @@ class Dense(ActivatedLayer):
         if x.ndim < 2 or x.shape[-1] != fan_in:
             raise ValueError(f"Layer {self.name!r} (Dense) expects inputs of shape (batch, ..., {fan_in}), "
                              f"got {x.shape}")
+        if x.ndim == 2:  # (batch, in): the reshapes would be no-ops, each ~0.3 µs on XOR's steps
+            return ops.matmul(x, self.params["kernel"]), self.params.get("bias"), x
         z = ops.matmul(x.reshape(-1, fan_in), self.params["kernel"])
         return z.reshape(*x.shape[:-1], self.units), self.params.get("bias"), x
 
     def backward_linear(self, x, dz, need_dx=True):
-        x2, dz2 = x.reshape(-1, x.shape[-1]), dz.reshape(-1, self.units)
+        flat = x.ndim == 2 and dz.ndim == 2  # no reshapes needed (as in forward_linear)
+        x2, dz2 = (x, dz) if flat else (x.reshape(-1, x.shape[-1]), dz.reshape(-1, self.units))
         grads = {"kernel": ops.matmul(x2.T, dz2)}
         if self.use_bias:
             grads["bias"] = ops.bias_grad(dz2)
-        dx = ops.matmul(dz2, self.params["kernel"].T).reshape(x.shape) if need_dx else None
-        return dx, grads
+        if not need_dx:
+            return None, grads
+        dx = ops.matmul(dz2, self.params["kernel"].T)
+        return (dx if flat else dx.reshape(x.shape)), grads
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,

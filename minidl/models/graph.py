@@ -145,13 +145,17 @@ class Graph:
         their activation (the loss folds it in; ``run.activated`` has the activated value)."""
         values = {id(t): x for t, x in zip(self.inputs, xs)}
         run = Run(values=values)
-        folded = {id(self.outputs[i].node): i for i in logits_outputs}
+        folded = {id(self.outputs[i].node): i for i in logits_outputs} if logits_outputs else _NONE_FOLDED
         masks: dict[int, np.ndarray] = {}  # Keras's timestep masks, beside the values
         for node, in_ids, out_ids, _ in self._plan:
-            inputs = node.pack([values[i] for i in in_ids])
+            if node.structure == "single":  # node.pack without its lists: small models pay per node
+                inputs = values[in_ids[0]]
+                mask = masks.get(in_ids[0]) if masks else None
+            else:
+                inputs = node.pack([values[i] for i in in_ids])
+                mask = node.pack([masks.get(i) for i in in_ids]) if masks else None
             layer = node.layer
             kwargs = node.call_kwargs
-            mask = node.pack([masks.get(i) for i in in_ids]) if masks else None
             if mask is not None and _any_mask(mask) and _accepts_mask(type(layer)):
                 kwargs = {**kwargs, "mask": mask}
             if folded and id(node) in folded:
@@ -185,8 +189,8 @@ class Graph:
         for t, d in zip(self.outputs, douts):
             if d is not None:
                 _accumulate(grads, id(t), d)
-        folded = {id(self.outputs[i].node): i for i in run.activated}
-        input_ids = {id(t) for t in self.inputs}
+        folded = {id(self.outputs[i].node): i for i in run.activated} if run.activated else _NONE_FOLDED
+        input_ids = self._input_ids()
         for node, in_ids, out_ids, no_weight_upstream in reversed(self._plan):
             if len(out_ids) == 1:
                 dy = grads.pop(out_ids[0], None)
@@ -216,6 +220,13 @@ class Graph:
             return [grads.get(id(t), np.zeros_like(run.values[id(t)])) for t in self.inputs]
         return None
 
+    def _input_ids(self) -> frozenset[int]:
+        """The ids of the model's input tensors, found once (the inputs never change)."""
+        ids = self.__dict__.get("_input_id_set")
+        if ids is None:
+            ids = self._input_id_set = frozenset(id(t) for t in self.inputs)
+        return ids
+
     @staticmethod
     def _activity_gradient(layer: Layer, run: Run, node: Node, folded: dict[int, int]) -> np.ndarray:
         y = run.values[id(node.outputs[0])]
@@ -224,6 +235,9 @@ class Graph:
         activated = run.activated[folded[id(node)]]  # the penalty is on activation(logits)
         dact = layer.activity_regularizer.gradient(activated) / y.shape[0]
         return layer.activation.backward(y, activated, dact)
+
+
+_NONE_FOLDED: dict[int, int] = {}  # shared, never written: no fold (most steps)
 
 
 @functools.cache

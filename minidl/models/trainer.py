@@ -161,17 +161,21 @@ class Trainer(Loops):
             for layer in layers:
                 layer.grads = {}
             graph.backward(run, douts)
-            folds = fold_l2 and hasattr(self.optimizer, "folds_l2") and self.optimizer.folds_l2()
-            self._add_penalty_gradients(layers, folds)
-        preds = [run.activated.get(i, out) for i, out in enumerate(run.outputs)]
+            self._add_penalty_gradients(layers, fold_l2)
+        preds = ([run.activated.get(i, out) for i, out in enumerate(run.outputs)] if run.activated
+                 else list(run.outputs))  # no folded output (most models): the outputs themselves
         return float(total), values, preds
 
-    def _add_penalty_gradients(self, layers, fold: bool) -> None:
+    def _add_penalty_gradients(self, layers, fold_l2: bool) -> None:
+        fold = None  # whether the optimizer folds L2 in: asked once, and only if a weight has a penalty
         for layer in layers:
+            grads, regs = layer.grads, layer.regularizers
             for key, param in layer.params.items():
-                if key not in layer.grads:  # the weight reached no loss this step
-                    layer.grads[key] = np.zeros_like(param)
-                if key in layer.regularizers:
+                if key not in grads:  # the weight reached no loss this step
+                    grads[key] = np.zeros_like(param)
+                if regs and key in regs:
+                    if fold is None:
+                        fold = bool(fold_l2 and hasattr(self.optimizer, "folds_l2") and self.optimizer.folds_l2())
                     l2 = regularizers.l2_factor(layer.regularizers[key]) if fold else None
                     if l2 is None:
                         layer.regularizers[key].add_gradient(param, layer.grads[key])

@@ -87,6 +87,21 @@ def table(name: str) -> dict[str, Callable | str]:
 SMALL = 256
 
 
+def _any_large(args) -> bool:
+    """Is some float array argument (lists of arrays opened) at least ``SMALL`` elements? When
+    none is, the reference runs whatever the dtypes, so this cheaper scan (size first: one
+    attribute per small array) settles most of XOR's calls before ``_float_dtypes``."""
+    for a in args:
+        if isinstance(a, _ndarray):
+            if a.size >= SMALL and a.dtype.kind == "f":
+                return True
+        elif type(a) in _SEQUENCES:
+            for x in a:
+                if isinstance(x, _ndarray) and x.size >= SMALL and x.dtype.kind == "f":
+                    return True
+    return False
+
+
 def _float_dtypes(args) -> list[np.dtype] | None:
     """The dtype of the float array arguments (lists of arrays opened) as a one-element list,
     or None when two of them differ (mixed precision) or all are small: both take the reference.
@@ -154,7 +169,7 @@ def implementation(name: str, args: tuple) -> Callable:
         backend = _select(name, impls, args)
     else:  # _select without the owners, inlined: XOR's 1×2 layers run ~15 ops a step
         backend = config._BACKEND
-        if backend != "numpy" and backend in impls:
+        if backend != "numpy" and backend in impls and _any_large(args):
             dtypes = _float_dtypes(args)
             if dtypes is None or not _ACCEPTS[backend](dtypes):
                 backend = "numpy"

@@ -160,7 +160,7 @@ class Optimizer(OptimizerState, GuardedApply):
             params.append(param)
             grads.append(grad if grad.dtype == param.dtype else grad.astype(param.dtype))
         l2 = l2 or {}
-        fold = self.folds_l2()
+        fold = self.folds_l2() if l2 else False  # only l2's weights care: skip the checks per step
         if l2 and not fold:
             grads = [with_l2(p, g, l2.get(k, 0.0)) for k, p, g in zip(keys, params, grads)]
         grads = self._clip(grads)
