@@ -101,7 +101,10 @@ class Mean(Metric):
         if sample_weight is None and type(values) is np.ndarray and values.ndim == 1:
             # per-sample values without weights (a metric function's result): samplewise's
             # checks would change nothing; the same sum in float64
-            self.total += float(values.astype(np.float64, copy=False).sum())
+            if values.shape[0] == 1 and values.dtype.kind == "f":  # batch size 1: the sum is 0.0 + v
+                self.total += 0.0 + float(values[0])  # (0.0 + keeps the sum's -0.0 -> 0.0)
+            else:
+                self.total += float(values.astype(np.float64, copy=False).sum())
             self.count += values.shape[0]
             return
         values, sample_weight = samplewise(values, sample_weight)
