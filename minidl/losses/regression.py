@@ -30,6 +30,17 @@ class MeanSquaredError(_Regression):
     def per_sample_gradient(self, y_true, y_pred):
         return (y_pred - _align(self.name, y_true, y_pred)) * (2 * self._inv_n(y_pred))
 
+    def values_and_mean_gradient(self, y_true, y_pred):
+        # one alignment and one difference for both (the trainer's call: ~3 µs of XOR's step);
+        # the same expressions as per_sample and per_sample_gradient, so the same bits
+        if self._uses_call() or type(self).per_sample is not MeanSquaredError.per_sample or \
+                type(self).per_sample_gradient is not MeanSquaredError.per_sample_gradient:
+            return super().values_and_mean_gradient(y_true, y_pred)  # a subclass changed the math
+        d = y_pred - _align(self.name, y_true, y_pred)
+        values = np.square(d).mean(axis=-1)
+        n = max(values.size, 1)
+        return values, d * (2 * self._inv_n(y_pred)) / np.asarray(n, dtype=y_pred.dtype)
+
 
 class MeanAbsoluteError(_Regression):
     """mean(|y_pred - y_true|, axis=-1)."""
