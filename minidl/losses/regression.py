@@ -9,6 +9,19 @@ from .. import config
 from .base import Loss, _align
 
 
+_INTP = np.intp
+
+
+def _mean_last(a: np.ndarray) -> np.ndarray:
+    """``a.mean(axis=-1)`` with NumPy's own steps (a sum, then a division by the count as
+    ``np.intp`` into the sum's buffer) without its Python wrapper (~2 µs on XOR's step):
+    the same bits. Float16 (summed in float32), 1-D and empty rows take ``mean`` itself."""
+    if a.ndim < 2 or not a.shape[-1] or a.dtype.char not in "fd":
+        return a.mean(axis=-1)
+    total = np.add.reduce(a, axis=-1)
+    return np.true_divide(total, _INTP(a.shape[-1]), out=total, casting="unsafe")
+
+
 class _Regression(Loss):
     """A loss with Keras's ``(reduction, name, dtype)`` signature."""
 
@@ -37,7 +50,7 @@ class MeanSquaredError(_Regression):
                 type(self).per_sample_gradient is not MeanSquaredError.per_sample_gradient:
             return super().values_and_mean_gradient(y_true, y_pred)  # a subclass changed the math
         d = y_pred - _align(self.name, y_true, y_pred)
-        values = np.square(d).mean(axis=-1)
+        values = _mean_last(np.square(d))
         n = max(values.size, 1)
         return values, d * (2 * self._inv_n(y_pred)) / np.asarray(n, dtype=y_pred.dtype)
 

@@ -54,6 +54,7 @@ class GuardedApply:
     _created: list | None = None
     _backups: dict | None = None  # key -> the buffers of ``backup``, kept from step to step
     _flat: np.ndarray | None = None  # the small weights' flat backup, kept from step to step
+    _flat_check: np.ndarray | None = None  # their new values, flat, for the one finiteness sum
 
     def apply_guarded(self, slots, l2: dict | None = None):
         """``apply(slots, l2)``; if a weight comes out NaN or infinite, the step is undone
@@ -105,8 +106,12 @@ class GuardedApply:
         try:
             with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by key
                 self._apply(slots, l2)
+                check = self._flat_check
                 n = sum(p.size for _, p, _ in slots)
-                check = kept[:0] if n == 0 else np.concatenate([p.reshape(-1) for _, p, _ in slots])
+                if check is None or check.size != n or check.dtype != kept.dtype:
+                    check = self._flat_check = np.empty(n, kept.dtype)
+                if n:
+                    np.concatenate([p.reshape(-1) for _, p, _ in slots], out=check)
                 if math.isfinite(float(np.add.reduce(check))):
                     return None  # every weight finite: the common case
                 bad = next((key for key, p, _ in slots if not all_finite(p)), None)
