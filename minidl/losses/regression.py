@@ -9,6 +9,38 @@ from .. import config
 from .base import Loss, _align
 
 
+_INTP = np.intp
+
+
+def _mean_last(a: np.ndarray) -> np.ndarray:
+    """``a.mean(axis=-1)`` with NumPy's own steps (a sum, then a division by the count as
+    ``np.intp`` into the sum's buffer) without its Python wrapper (~2 µs on XOR's step):
+    the same bits. Float16 (summed in float32), 1-D and empty rows take ``mean`` itself."""
+    if a.ndim < 2 or not a.shape[-1] or a.dtype.char not in "fd":
+        return a.mean(axis=-1)
+    total = np.add.reduce(a, axis=-1)
+    return np.true_divide(total, _INTP(a.shape[-1]), out=total, casting="unsafe")
+
+
+_MSE_FACTORS: dict = {}
+
+
+def _mse_factors(dtype: np.dtype, units: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``2·_inv_n(y_pred)`` and ``np.asarray(n, dtype)``, the 0-d arrays MeanSquaredError's
+    gradient multiplies and divides by, made once per (dtype, units, n): the same values
+    (the same bits), without three array creations a step (~1 µs of XOR's)."""
+    key = (dtype, units, n)
+    found = _MSE_FACTORS.get(key)
+    if found is None:
+        two_inv_n = 2 * np.asarray(1.0 / units, dtype=dtype)  # a NumPy scalar: immutable
+        count = np.asarray(n, dtype=dtype)
+        count.flags.writeable = False
+        if len(_MSE_FACTORS) > 64:  # many batch sizes (a last short batch each): keep it small
+            _MSE_FACTORS.clear()
+        found = _MSE_FACTORS[key] = (two_inv_n, count)
+    return found
+
+
 class _Regression(Loss):
     """A loss with Keras's ``(reduction, name, dtype)`` signature."""
 
@@ -29,6 +61,17 @@ class MeanSquaredError(_Regression):
 
     def per_sample_gradient(self, y_true, y_pred):
         return (y_pred - _align(self.name, y_true, y_pred)) * (2 * self._inv_n(y_pred))
+
+    def values_and_mean_gradient(self, y_true, y_pred):
+        # one alignment and one difference for both (the trainer's call: ~3 µs of XOR's step);
+        # the same expressions as per_sample and per_sample_gradient, so the same bits
+        if self._uses_call() or type(self).per_sample is not MeanSquaredError.per_sample or \
+                type(self).per_sample_gradient is not MeanSquaredError.per_sample_gradient:
+            return super().values_and_mean_gradient(y_true, y_pred)  # a subclass changed the math
+        d = y_pred - _align(self.name, y_true, y_pred)
+        values = _mean_last(np.square(d))
+        two_inv_n, n = _mse_factors(y_pred.dtype, y_pred.shape[-1], max(values.size, 1))
+        return values, d * two_inv_n / n
 
 
 class MeanAbsoluteError(_Regression):

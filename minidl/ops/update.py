@@ -56,9 +56,11 @@ def sgd_update(param, grad, lr: float, l2: float = 0.0, momentum_slot=None, mome
 
     param, grad, momentum_slot: one shape and float dtype; momentum_slot only when momentum > 0.
     backup: (param's,) or, with momentum, (param's, momentum_slot's) (see the module doc)."""
-    _save(backup, param, *((momentum_slot,) if momentum else ()))
+    if backup is not None:  # (tested here: no argument tuple and call per weight unguarded)
+        _save(backup, param, *((momentum_slot,) if momentum else ()))
     f = param.dtype.type
-    grad = with_l2(param, grad, l2)
+    if l2:
+        grad = with_l2(param, grad, l2)
     lr = f(lr)
     if momentum:
         mom = f(momentum)

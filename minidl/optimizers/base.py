@@ -174,6 +174,12 @@ class Optimizer(OptimizerState, GuardedApply):
         guard = self._saved is not None
         folded = l2 if fold else None
         bad = None
+        if not guard and not folded:  # the plain step (and the small guarded one): no per-weight tests
+            update = self.update
+            for key, param, grad in zip(keys, params, grads):
+                update(key, param, grad, lr)
+            self.iterations += 1
+            return None
         for key, param, grad in zip(keys, params, grads):
             factor = folded.get(key) if folded else None
             if not guard:  # no l2 argument unless folded: a rule without a kernel has none

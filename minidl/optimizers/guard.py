@@ -24,6 +24,9 @@ import numpy as np
 
 from ..ops.update import all_finite
 
+#: at most this many elements in all weights and slots together: the flat backup (see ``_small_arrays``)
+SMALL_TOTAL = 256
+
 
 def copy_into(buffer: np.ndarray | None, value: np.ndarray) -> np.ndarray:
     """``value`` copied into ``buffer`` when shapes and dtypes match, else a fresh copy."""
@@ -50,6 +53,8 @@ class GuardedApply:
     _saved: list | None = None
     _created: list | None = None
     _backups: dict | None = None  # key -> the buffers of ``backup``, kept from step to step
+    _flat: np.ndarray | None = None  # the small weights' flat backup, kept from step to step
+    _flat_check: np.ndarray | None = None  # their new values, flat, for the one finiteness sum
 
     def apply_guarded(self, slots, l2: dict | None = None):
         """``apply(slots, l2)``; if a weight comes out NaN or infinite, the step is undone
@@ -57,6 +62,9 @@ class GuardedApply:
         slots = list(slots)
         if not self._saves_backups():
             return self._apply_with_copies(slots, l2)
+        flat = self._small_arrays(slots)
+        if flat is not None:
+            return self._apply_small(slots, l2, flat)
         self._saved, self._created = [], []
         try:
             with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by key
@@ -66,6 +74,59 @@ class GuardedApply:
         finally:
             self._saved = self._created = None
         return bad
+
+    def _small_arrays(self, slots) -> tuple[list, int, list, int] | None:
+        """(every weight and its existing slots, their element count, the weights, their count) when
+        all are one float dtype and together at most ``SMALL_TOTAL`` elements (XOR: 9), else None. For those, one flat copy and
+        one sum over all of them cost ~4 µs a step against ~3.5 µs per weight for a backup
+        and a check inside each update (the update kernels' in-pass copy pays for big weights)."""
+        arrays, total, dtype, state, params, n_params = [], 0, None, self._slots, [], 0
+        for key, param, _ in slots:
+            n_params += param.size
+            params.append(param)
+            for a in (param, *state[key].values()) if key in state else (param,):
+                if type(a) is not np.ndarray or (dtype is not None and a.dtype != dtype):
+                    return None
+                dtype = a.dtype
+                total += a.size
+                arrays.append(a)
+        if total > SMALL_TOTAL or dtype is None or dtype.kind != "f":
+            return None
+        return arrays, total, params, n_params
+
+    def _apply_small(self, slots, l2, small: tuple[list, int, list, int]):
+        """``apply_guarded`` for a few small weights: the weights and slots copied into one flat
+        buffer, the plain update, then one sum over all new weights (per weight only when that
+        sum is not finite, to name the first bad weight, as the update's own checks would)."""
+        arrays, total, params, n = small
+        kept = self._flat if self._flat is not None and self._flat.size == total \
+            and self._flat.dtype == arrays[0].dtype else None
+        if kept is None:
+            kept = self._flat = np.empty(total, arrays[0].dtype)
+        np.concatenate(arrays, axis=None, out=kept)  # axis None: each flattened, no reshapes
+        self._created = []  # slots the step makes (Adam's first step): an undo removes them
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by key
+                self._apply(slots, l2)
+                check = self._flat_check
+                if check is None or check.size != n or check.dtype != kept.dtype:
+                    check = self._flat_check = np.empty(n, kept.dtype)
+                if n:
+                    np.concatenate(params, axis=None, out=check)
+                if math.isfinite(float(np.add.reduce(check))):
+                    return None  # every weight finite: the common case
+                bad = next((key for key, p, _ in slots if not all_finite(p)), None)
+            if bad is not None:
+                offset = 0
+                for a in arrays:
+                    np.copyto(a, kept[offset:offset + a.size].reshape(a.shape))
+                    offset += a.size
+                self._saved = []
+                self._undo()  # removes the created slots
+                self.iterations -= 1  # the plain update counted the step
+            return bad
+        finally:
+            self._saved = self._created = None
 
     def backup(self, key, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
         """Buffers like ``arrays`` into which a guarded ``update`` of ``key`` copies their
