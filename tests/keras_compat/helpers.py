@@ -10,19 +10,26 @@ from minidl import config
 
 
 @contextlib.contextmanager
-def float64_both() -> Iterator[None]:
-    """float64 in minidl and in Keras (floatx and dtype policy), restored afterwards."""
+def both_floatx(dtype: str) -> Iterator[None]:
+    """``dtype`` as floatx in minidl and in Keras for a block, restored afterwards. Keras reads
+    its own when it builds layers and metrics and converts inputs; its global dtype policy is
+    fixed from floatx at first use and cached, so it is set too."""
     import keras
     previous = config.floatx(), keras.config.floatx(), keras.config.dtype_policy()
-    config.set_floatx("float64")
-    keras.config.set_floatx("float64")
-    keras.config.set_dtype_policy("float64")
+    config.set_floatx(dtype)
+    keras.config.set_floatx(dtype)
+    keras.config.set_dtype_policy(dtype)
     try:
         yield
     finally:
         config.set_floatx(previous[0])
         keras.config.set_floatx(previous[1])
         keras.config.set_dtype_policy(previous[2])
+
+
+def float64_both():
+    """float64 in minidl and in Keras for a block."""
+    return both_floatx("float64")
 
 
 def max_rel(a, b) -> float:

@@ -7,13 +7,13 @@ the report's (practice 2, exercises 3, 4, 8 and 10).
 """
 from __future__ import annotations
 
-import contextlib
 
 import numpy as np
 import pytest
 
 import minidl
-from minidl import config, layers
+from minidl import layers
+from tests.keras_compat.helpers import both_floatx
 
 F64_TOL, F32_TOL = 1e-10, 1e-5
 
@@ -21,25 +21,6 @@ F64_TOL, F32_TOL = 1e-10, 1e-5
 @pytest.fixture(scope="module")
 def keras():
     return pytest.importorskip("keras")
-
-
-@contextlib.contextmanager
-def both_floatx(keras, dtype: str):
-    """minidl's and Keras's floatx set to ``dtype`` for a block. Keras reads its
-    own when it builds layers and metrics (the loss tracker) and when it
-    converts input arrays, so the whole Keras side runs inside the block. Its
-    global dtype policy is fixed from floatx at first use and cached, so it is
-    set too."""
-    previous = config.floatx(), keras.config.floatx(), keras.config.dtype_policy()
-    config.set_floatx(dtype)
-    keras.config.set_floatx(dtype)
-    keras.config.set_dtype_policy(dtype)
-    try:
-        yield
-    finally:
-        config.set_floatx(previous[0])
-        keras.config.set_floatx(previous[1])
-        keras.config.set_dtype_policy(previous[2])
 
 
 def scaled_error(actual, expected) -> float:
@@ -251,7 +232,7 @@ def test_training_steps_match_keras(keras, net, optimizer, dtype, tol):
     squares each slice before the repeats are summed (v gets Σg² instead of
     (Σg)²), so with repeated ids it departs from the dense gradient minidl uses.
     """
-    with both_floatx(keras, dtype):
+    with both_floatx(dtype):
         mine, theirs = NETS[net](minidl), NETS[net](keras)
         theirs.set_weights(mine.get_weights())
         mine.compile(OPTIMIZERS[optimizer](minidl), "categorical_crossentropy")
@@ -317,7 +298,7 @@ def test_inference_with_dropout_and_batchnorm_matches_keras(keras, float64):
     rng = np.random.default_rng(1)
     x, y = rng.standard_normal((16, 6)), np.eye(3)[rng.integers(0, 3, 16)]
     model.fit(x, y, batch_size=4, epochs=2, verbose=0)
-    with both_floatx(keras, "float64"):
+    with both_floatx("float64"):
         theirs = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="tanh"),
                                    keras.layers.Dropout(0.5), keras.layers.BatchNormalization(),
                                    keras.layers.Dense(3, activation="softmax")])
