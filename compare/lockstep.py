@@ -3,7 +3,11 @@
 How two runs are made comparable, per (variant, seed):
 
 1. precision: ``minidl.config.set_floatx`` and ``keras.config.set_floatx``
-   before anything is built (Keras keeps it process-wide);
+   before anything is built (Keras keeps it process-wide); in float64 runs
+   Keras's Python-float constants that it would round through float32 (the
+   regularizers' factors, Adam's betas: ``ops.cast(0.01, "float64")`` goes
+   through a float32 tensor on TensorFlow) are handed to it as NumPy float64
+   (``exact_float64_constants``), so both libraries compute the same float64 math;
 2. weights: minidl initializes from the seed (``minidl.utils.set_random_seed``)
    and Keras receives them with ``set_weights``; Keras's own generator
    (Dropout masks) is seeded with ``keras.utils.set_random_seed`` — the two
@@ -122,8 +126,25 @@ def _build(ex: Exercise, variant: str, seed: int, libs: tuple[str, ...]) -> dict
         keras.utils.set_random_seed(seed)
         km = ex.build(keras, variant)
         km.set_weights(md.get_weights())
+        if keras.config.floatx() == "float64":
+            exact_float64_constants(km)
         models["keras"] = km
     return models
+
+
+def exact_float64_constants(model: Any) -> None:
+    """Replace a Keras model's float regularizer factors (l1, l2) and optimizer betas by
+    NumPy float64 scalars of the same value: Keras casts a Python float through float32
+    (0.01 -> 0.009999999776), a NumPy float64 exactly. Call before the first ``fit``."""
+    for layer in model._flatten_layers(include_self=False):
+        for reg in {id(r): r for r in vars(layer).values() if hasattr(r, "get_config")
+                    and type(r).__module__.startswith("keras.src.regularizers")}.values():
+            for name in ("l1", "l2"):
+                if isinstance(getattr(reg, name, None), float):
+                    setattr(reg, name, np.float64(getattr(reg, name)))
+    for name in ("beta_1", "beta_2"):
+        if isinstance(getattr(model.optimizer, name, None), float):
+            setattr(model.optimizer, name, np.float64(getattr(model.optimizer, name)))
 
 
 def _load_data(ex: Exercise, variant: str, opts: Options) -> Data:

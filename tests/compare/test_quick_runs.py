@@ -46,15 +46,30 @@ def test_quick_run_both_libraries(name, tmp_path, data_dir, restore_floatx, monk
 
 
 def test_float64_targets_deterministic(tmp_path, data_dir, restore_floatx, monkeypatch):
-    """float64, 5 epochs: weights within 1e-9 and loss within 1e-8 (relative), no L2 involved."""
+    """float64, 5 epochs: weights within 1e-9 and loss within 1e-8 (relative), L2 penalties (P-4 L2 0.05)
+    and Adam (ej07) included: the runner gives Keras its constants as float64 (``exact_float64_constants``)."""
     monkeypatch.setenv("MINIDL_DATA_DIR", data_dir)
-    for name, variants in (("p6", ["221_pm1", "211_pm1"]), ("ej06", ["zeros_fold0"]), ("ej08", ["dense"])):
+    for name, variants in (("p6", ["221_pm1", "211_pm1"]), ("ej06", ["zeros_fold0"]), ("ej08", ["dense"]),
+                           ("p4", ["cce_l2_0.05"]), ("ej07", ["autoencoder"])):
         result = lockstep.run_exercise(get(name), _opts(tmp_path, precision="float64", epochs=5, variants=variants,
                                                         figures=False))
         for v, run in result["runs"].items():
             s = run["seeds"][0]["summary"]
             assert s["max_weights_rel_diff"] < 1e-9, (name, v, s)
             assert s["max_loss_rel_diff"] < 1e-8, (name, v, s)
+
+
+def test_exact_float64_constants(restore_floatx):
+    import keras
+    lockstep.set_precision("float64")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, kernel_regularizer=keras.regularizers.L2(0.01),
+                                                                     bias_regularizer=keras.regularizers.L1L2(0.1, 0.2))])
+    model.compile(optimizer=keras.optimizers.Adam(beta_1=0.8), loss="mse")
+    lockstep.exact_float64_constants(model)
+    dense = model.layers[0]
+    assert type(dense.kernel_regularizer.l2) is np.float64 and dense.kernel_regularizer.l2 == 0.01
+    assert type(dense.bias_regularizer.l1) is np.float64 and dense.bias_regularizer.l2 == 0.2
+    assert type(model.optimizer.beta_1) is np.float64 and model.optimizer.beta_1 == 0.8
 
 
 def test_dropout_seeds_and_keras_only(tmp_path, data_dir, restore_floatx, monkeypatch):
@@ -97,6 +112,6 @@ def test_report_regenerates_from_results(tmp_path, data_dir, restore_floatx, mon
     from compare.report import write_report
     md_path, html_path = write_report(str(tmp_path))
     md = open(md_path).read()
-    assert "## ej01" in md and "## p6" in md and "fig01_boston_loss.png" in md
+    assert "## ej01" in md and "## p6" in md and "fig01_boston_loss.png" in md and "## Agreement targets" in md
     html = open(html_path).read()
     assert html.count("data:image/png;base64,") >= 4 and "<table>" in html
