@@ -139,7 +139,8 @@ def markdown(sections: list[dict[str, Any]], out: str, agreement: str = "") -> s
     present = {_figure_number(p) for s in sections for p in s["figures"]}
     missing = [n for n in range(1, 32) if n not in present]
     lines += [f"Report figures present: {len(set(range(1, 32)) & present)} of 31"
-              + (f"; missing: {', '.join(map(str, missing))}" if missing else "") + ".", ""]
+              + (f"; missing: {', '.join(map(str, missing))}" if missing else "") + "."]
+    lines += [f"- {why}" for why in missing_reasons(sections, missing)] + [""]
     for s in sections:
         r = s["result"]
         lines += [f"## {s['name']}: {s['title']}", "",
@@ -151,6 +152,35 @@ def markdown(sections: list[dict[str, Any]], out: str, agreement: str = "") -> s
             lines.append(f"![{os.path.basename(p)}]({os.path.relpath(p, out)})")
         lines.append("")
     return "\n".join(lines)
+
+
+def missing_reasons(sections: list[dict[str, Any]], missing: list[int]) -> list[str]:
+    """Why each missing figure is missing: its exercise never ran, or the variants it draws
+    were not run or were skipped (with the run's reason, e.g. a dataset that is absent)."""
+    chosen = {s["name"]: s["result"] for s in sections}
+    reasons = []
+    for name in NAMES:
+        ex = get(name)
+        numbers = [n for n in ex.figures if n in missing]
+        if not numbers:
+            continue
+        figs = ", ".join(map(str, numbers))
+        result = chosen.get(name)
+        covered_elsewhere = all(any(n in get(o).figures for o in chosen if o != name) for n in numbers)
+        if result is None and covered_elsewhere:
+            continue  # e.g. ej02, whose figures are P-3's and P-4's
+        if result is None:
+            reasons.append(f"{figs}: {name} has no result yet (`python -m compare {name}`)")
+            continue
+        for spec in (f for f in ex.curve_figures if f.number in numbers):
+            variants = sorted({v for c in spec.curves for v in c.variants})
+            runs = result["runs"]
+            skipped = [runs[v].get("reason", "") for v in variants if runs.get(v, {}).get("status") == "skipped"]
+            absent = [v for v in variants if v not in runs]
+            why = (f"skipped: {skipped[0]}" if skipped else
+                   f"variants {', '.join(absent)} not run" if absent else "no figure drawn")
+            reasons.append(f"{spec.number}: {name} {why}")
+    return reasons
 
 
 def summary_table(sections: list[dict[str, Any]]) -> str:

@@ -58,3 +58,11 @@ def test_dropout_means_apart_fail_and_single_seeds_are_listed():
 def test_chance_outside_matches_the_gaussian_rates():
     assert 0.20 < targets.chance_outside(2) < 0.23 and 0.07 < targets.chance_outside(3) < 0.10
     assert targets.chance_outside(5) < targets.chance_outside(3)
+
+
+def test_report_says_why_a_figure_is_missing():
+    from compare.report import missing_reasons
+    runs = {"alexnet_cifar10": {"seeds": [{}]}, "alexnet_cifar100": {"status": "skipped", "reason": "no CIFAR-100"}}
+    reasons = missing_reasons([{"name": "ej10", "result": {"runs": runs}}], [30, 31])
+    assert reasons == ["30: ej10 skipped: no CIFAR-100", "31: ej10 skipped: no CIFAR-100"]
+    assert missing_reasons([], [1]) == ["1: ej01 has no result yet (`python -m compare ej01`)"]
