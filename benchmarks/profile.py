@@ -1,0 +1,114 @@
+"""Where a training step's time goes: per layer (forward, backward), loss, optimizer, rest.
+
+    python -m benchmarks.profile SETUP [--samples N] [--epochs K] [--threads T]
+
+SETUP is one of ``benchmarks.epochs``' setups (``mnist-conv``, ``imdb-conv1d``,
+...), built from the same exercise definitions on the same synthetic arrays.
+Each graph node's ``forward`` and ``backward``, the compiled loss and the
+optimizer's update are wrapped with a timer for the measured epochs (after a
+warm-up fit that loads the Numba kernels); "rest" is the step time nobody
+claimed (batching, metrics, callbacks, Python). Times are wall-clock per
+step, so with several threads they include waiting; ``--threads 1`` gives
+each part's CPU cost alone. A fused node (conv + max pooling) is one row.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import time
+from typing import Any, Callable
+
+from . import epochs as E
+
+
+class _Timers:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = collections.defaultdict(float)
+        self.calls: collections.Counter = collections.Counter()
+
+    def wrap(self, label: str, fn: Callable) -> Callable:
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - start
+                self.calls[label] += 1
+        return timed
+
+
+class _TimedLoss:
+    """The compiled loss with its call timed (``__call__`` is looked up on the class)."""
+
+    def __init__(self, loss: Any, timers: _Timers) -> None:
+        self._loss, self._call = loss, timers.wrap("loss + its gradient", loss.__call__)
+
+    def __call__(self, *args, **kwargs):
+        return self._call(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loss, name)
+
+
+def instrument(model: Any, timers: _Timers) -> Callable[[], None]:
+    """Wrap the model's layers, loss and optimizer; returns a function that undoes it."""
+    undo = []
+    for i, (node, *_rest) in enumerate(model.graph._plan):
+        layer = node.layer
+        label = f"{i:2d} {type(layer).__name__} {layer.name}"
+        for what in ("forward", "backward"):
+            setattr(layer, what, timers.wrap(f"{label} {what}", getattr(layer, what)))
+            undo.append((layer, what))
+    model.optimizer.apply_guarded = timers.wrap("optimizer update", model.optimizer.apply_guarded)
+    undo.append((model.optimizer, "apply_guarded"))
+    loss = model.compiled_loss
+    model.compiled_loss = _TimedLoss(loss, timers)
+
+    def restore() -> None:
+        for obj, attr in undo:
+            del obj.__dict__[attr]
+        model.compiled_loss = loss
+    return restore
+
+
+def profile(setup_name: str, samples: int | None = None, epochs: int = 2) -> tuple[float, list[tuple[str, float, float]]]:
+    """(seconds per step, [(part, seconds per step, calls per step)]) for minidl on the setup."""
+    setup = E.BY_NAME[setup_name]
+    samples = samples or max(setup.batch * 20, setup.samples // 20)
+    model = E.build("minidl", setup)
+    x, y = E.make_data(setup, samples)
+    model.fit(x[:setup.batch * 2], y[:setup.batch * 2], batch_size=setup.batch, epochs=1, verbose=0)
+    timers = _Timers()
+    restore = instrument(model, timers)
+    try:
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=setup.batch, epochs=epochs, verbose=0)
+        total = time.perf_counter() - start
+    finally:
+        restore()
+    steps = epochs * -(-samples // setup.batch)
+    parts = [(k, v / steps, timers.calls[k] / steps) for k, v in timers.seconds.items()]
+    parts.append(("rest (batching, metrics, Python)", (total - sum(timers.seconds.values())) / steps, 0.0))
+    return total / steps, parts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__.splitlines()[0])
+    parser.add_argument("setup", choices=list(E.BY_NAME))
+    parser.add_argument("--samples", type=int, default=None, help="training samples (default: a 20th of an epoch)")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=None, help="minidl kernel threads (default: all cores)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        import minidl
+        minidl.config.set_num_threads(args.threads)
+    step, parts = profile(args.setup, args.samples, args.epochs)
+    print(f"{args.setup}: {step * 1e3:.2f} ms per step (batch {E.BY_NAME[args.setup].batch})")
+    print(f"| part | ms / step | share | calls / step |\n|---|---:|---:|---:|")
+    for name, seconds, calls in sorted(parts, key=lambda p: -p[1]):
+        print(f"| {name} | {seconds * 1e3:.3f} | {100 * seconds / step:.1f} % | {calls:g} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

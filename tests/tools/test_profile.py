@@ -1,0 +1,34 @@
+"""benchmarks.profile: every node's forward and backward is timed, the parts add up to the step,
+and the model is left as it was (no timer wrappers)."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("keras")  # the setups are the compare exercises, which import Keras for set-up
+
+from benchmarks import epochs as E  # noqa: E402
+from benchmarks import profile  # noqa: E402
+
+
+def test_profile_parts_cover_the_step(capsys):
+    step, parts = profile.profile("mnist-dense", samples=400, epochs=1)
+    names = [p[0] for p in parts]
+    assert any("Dense" in n and n.endswith("forward") for n in names)
+    assert any("Dense" in n and n.endswith("backward") for n in names)
+    assert "optimizer update" in names and "loss + its gradient" in names
+    assert all(seconds >= 0 for name, seconds, _ in parts if not name.startswith("rest"))
+    assert sum(seconds for _, seconds, _ in parts) == pytest.approx(step, rel=1e-9)
+    assert profile.main(["xor", "--samples", "4", "--epochs", "3"]) == 0
+    assert "ms per step" in capsys.readouterr().out
+
+
+def test_instrument_is_undone():
+    model = E.build("minidl", E.BY_NAME["xor"])
+    x, y = E.make_data(E.BY_NAME["xor"], 4)
+    model.fit(x, y, batch_size=1, epochs=1, verbose=0)
+    loss = model.compiled_loss
+    restore = profile.instrument(model, profile._Timers())
+    assert "forward" in vars(model.graph._plan[0][0].layer)
+    restore()
+    assert model.compiled_loss is loss and "apply_guarded" not in vars(model.optimizer)
+    assert all("forward" not in vars(node.layer) for node, *_ in model.graph._plan)
