@@ -88,7 +88,8 @@ def chance_outside(seeds: int, draws: int = 200_000) -> float:
 
 
 def dropout_rows(found: Found) -> list[dict[str, Any]]:
-    """One row per Dropout run with ≥ 2 seeds and per compared quantity."""
+    """One row per Dropout run with ≥ 2 seeds and per compared quantity, over the epochs every
+    seed has; a run whose seeds are not all finished is marked partial, not judged."""
     rows = []
     for name, folder, result, variant, run in _runs(found):
         seeds = [s for s in run["seeds"] if s.get("histories")]
@@ -105,10 +106,14 @@ def dropout_rows(found: Found) -> list[dict[str, Any]]:
                 gap, spread = abs(mm - mk), sm + sk
                 inside += gap <= spread
                 worst = max(worst, gap / spread if spread > 0 else (0.0 if gap == 0 else math.inf))
+            done = [s.get("epochs_done", 0) for s in seeds]
+            partial = any(s.get("status") != "finished" for s in seeds)
             rows.append({"run": f"{name} {variant} ({result['mode']} {result['precision']})",
-                         "seeds": str(len(seeds)), "quantity": key, "epochs": f"{inside} of {n}",
+                         "seeds": str(len(seeds)) + (f" (epochs {'/'.join(map(str, done))})" if partial else ""),
+                         "quantity": key, "epochs": f"{inside} of {n}",
                          "chance": f"{100 * chance_outside(len(seeds)):.0f} %",
-                         "worst": f"{worst:.2f}", "met": "yes" if inside == n else "NO"})
+                         "worst": f"{worst:.2f}",
+                         "met": "partial run" if partial else "yes" if inside == n else "NO"})
     return rows
 
 

@@ -66,3 +66,10 @@ def test_report_says_why_a_figure_is_missing():
     reasons = missing_reasons([{"name": "ej10", "result": {"runs": runs}}], [30, 31])
     assert reasons == ["30: ej10 skipped: no CIFAR-100", "31: ej10 skipped: no CIFAR-100"]
     assert missing_reasons([], [1]) == ["1: ej01 has no result yet (`python -m compare ej01`)"]
+
+
+def test_dropout_run_with_unfinished_seeds_is_partial():
+    run = _dropout_run([[1.0, 0.5], [1.1]], [[1.0, 0.5], [1.05]])
+    run["seeds"][1]["status"], run["seeds"][1]["epochs_done"] = "stopped after 1 of 2 epochs", 1
+    (row,) = targets.dropout_rows(_found("float32", {"v": run}))
+    assert row["epochs"] == "1 of 1" and row["met"] == "partial run" and row["seeds"] == "2 (epochs 5/1)"
