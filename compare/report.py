@@ -203,7 +203,7 @@ def to_html(sections: list[dict[str, Any]], md: str, agreement: list | None = No
                                             for s in sections for r in s["rows"]])]
     if agreement:
         parts.append("<h2>Agreement targets</h2><p>float64: weights within 1e-9 and loss within 1e-8 over the "
-                     "first 5 epochs; float32: weights within 1e-5 after the first epoch; Dropout: means over "
+                     "first 5 epochs; float32: weights and loss within 1e-5 after the first epoch; Dropout: means over "
                      "seeds within sd_minidl + sd_keras at every epoch (<code>compare/targets.py</code>).</p>")
         for heading, rows, columns in agreement:
             parts += [f"<h3>{html.escape(heading)}</h3>", _html_table(rows, columns)]
