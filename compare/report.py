@@ -2,8 +2,9 @@
 
 Reads ``OUT/<exercise>/<mode>_<precision>/result.json`` (the full run when
 there is one, else the quick run) and writes ``OUT/REPORT.md`` (figures
-linked; the agreement targets of ``targets``) and ``OUT/report.html`` (self-contained: figures embedded as base64
-PNG). Per exercise: published number, what Keras and minidl reached, epochs,
+linked) and ``OUT/report.html`` (self-contained: figures embedded as base64
+PNG), both with the agreement targets of ``targets`` and the reason each
+missing figure is missing. Per exercise: published number, what Keras and minidl reached, epochs,
 wall time per library and the divergence; figures 1-31 in order, each drawn
 with both libraries (the figure's title says "QUICK RUN", "lossy CIFAR-10",
 "synthetic" where true); the figures no run produced are listed as missing.
