@@ -87,23 +87,9 @@ def table(name: str) -> dict[str, Callable | str]:
 SMALL = 256
 
 
-def _any_large(args) -> bool:
-    """Is some float array argument (lists of arrays opened) at least ``SMALL`` elements? When
-    none is, the reference runs whatever the dtypes, so this cheaper scan (size first: one
-    attribute per small array) settles most of XOR's calls before ``_float_dtypes``."""
-    for a in args:
-        if isinstance(a, _ndarray):
-            if a.size >= SMALL and a.dtype.kind == "f":
-                return True
-        elif type(a) in _SEQUENCES:
-            for x in a:
-                if isinstance(x, _ndarray) and x.size >= SMALL and x.dtype.kind == "f":
-                    return True
-    return False
-
-
 def _any_large_array(seq) -> bool:
-    """Is an array in this list argument at least ``SMALL`` float elements (one level, as ``_any_large``)?"""
+    """Is an array in this list argument at least ``SMALL`` float elements (one level)? ``tape.defop``
+    asks this of list arguments before it scans for a large array (XOR's ops end there)."""
     for x in seq:
         if isinstance(x, _ndarray) and x.size >= SMALL and x.dtype.kind == "f":
             return True
@@ -173,25 +159,7 @@ def implementation(name: str, args: tuple) -> Callable:
     impls = _TABLE[name]
     if len(impls) == 1:
         return impls["numpy"]
-    if _OWNERS:
-        backend = _select(name, impls, args)
-    else:  # _select without the owners, inlined: XOR's 1×2 layers run ~15 ops a step
-        backend = config._BACKEND
-        if backend != "numpy" and backend in impls:
-            for a in args:  # _any_large inlined (one frame less per op call: ~15 a step on XOR)
-                if isinstance(a, _ndarray):
-                    if a.size >= SMALL and a.dtype.kind == "f":
-                        break
-                elif type(a) in _SEQUENCES and _any_large_array(a):
-                    break
-            else:
-                backend = "numpy"
-            if backend != "numpy":
-                dtypes = _float_dtypes(args)
-                if dtypes is None or not _ACCEPTS[backend](dtypes):
-                    backend = "numpy"
-        else:
-            backend = "numpy"
+    backend = _select(name, impls, args)
     fn = impls[backend]
     if isinstance(fn, str):
         return _load(name, impls, fn)

@@ -88,7 +88,7 @@ def _record(name: str, vjp: Callable | None, args: tuple, kwargs: dict):
 
 
 _ndarray = np.ndarray
-_sequences = (list, tuple)
+_sequences = registry._SEQUENCES
 
 
 def defop(name: str, vjp: Callable | None = None) -> Callable[[Callable], Callable]:
