@@ -108,5 +108,6 @@ class LayerNormalization(Layer):
                 "scale": self.scale, "rms_scaling": self.rms_scaling,
                 "beta_initializer": serialize_initializer(self.beta_initializer),
                 "gamma_initializer": serialize_initializer(self.gamma_initializer),
-                "beta_regularizer": serialize_regularizer(self.beta_regularizer), "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
+                "beta_regularizer": serialize_regularizer(self.beta_regularizer),
+                "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
                 "beta_constraint": None, "gamma_constraint": None}

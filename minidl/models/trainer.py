@@ -176,9 +176,9 @@ class Trainer(Loops):
                 if regs and key in regs:
                     if fold is None:
                         fold = bool(fold_l2 and hasattr(self.optimizer, "folds_l2") and self.optimizer.folds_l2())
-                    l2 = regularizers.l2_factor(layer.regularizers[key]) if fold else None
+                    l2 = regularizers.l2_factor(regs[key]) if fold else None
                     if l2 is None:
-                        layer.regularizers[key].add_gradient(param, layer.grads[key])
+                        regs[key].add_gradient(param, grads[key])
                     else:  # the optimizer adds 2·l2·w inside its update: one pass per weight
                         self._folded_l2[(layer.name, key)] = l2
 

@@ -35,11 +35,9 @@ class _StepFractionDecay(LearningRateSchedule):
     """Shared by ExponentialDecay and InverseTimeDecay: ``p = step / decay_steps``
     (floored with ``staircase``), the rate ``self._decay(p)``."""
 
-    _kind = ""  # the class name errors give
-
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool,
                  name: str):
-        _positive_steps(self._kind, "decay_steps", decay_steps)
+        _positive_steps(type(self).__name__, "decay_steps", decay_steps)
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
@@ -59,8 +57,6 @@ class _StepFractionDecay(LearningRateSchedule):
 
 class ExponentialDecay(_StepFractionDecay):
     """``lr0 · rate^(step / decay_steps)`` (the exponent floored with ``staircase``)."""
-
-    _kind = "ExponentialDecay"
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "ExponentialDecay"):
@@ -117,8 +113,6 @@ class PolynomialDecay(LearningRateSchedule):
 
 class InverseTimeDecay(_StepFractionDecay):
     """``lr0 / (1 + rate · step/decay_steps)`` (floored with ``staircase``)."""
-
-    _kind = "InverseTimeDecay"
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "InverseTimeDecay"):
