@@ -1,12 +1,11 @@
-"""Numba backend of ``ops.conv_bias_act_max_pool`` (and its backward): one pass per chunk.
+"""Numba backend of ``ops.conv_bias_act_max_pool`` (and its backward): one call per chunk.
 
 Forward, per chunk of whole images (sized from the L2 cache read at run time,
 ``tuning.L2_BYTES``): the conv's multiply-adds in one BLAS GEMM into a
 per-thread scratch ``z`` (im2col, or per-tap products + shift-add when
-cout < cin, ``numba.conv``'s choice), then one Numba pass
-(``jit.fused_conv``) writes the max pooling of ``act(z + bias)`` and the
-winners' positions while ``z`` is still in cache. Only the pooled output and
-``argmax`` (one byte per value) leave the chunk.
+cout < cin), then the epilogue (``jit.fused_conv``) writes the max pooling of
+``act(z + bias)`` and the winners' positions while ``z`` is still in cache. Only
+the pooled output and ``argmax`` (one byte per value) leave the chunk.
 
 Backward, per chunk: one pass routes the pooled gradient to the winners times
 ``act'(y)`` (from the pooled value: the winner's activation is the pooled
@@ -14,10 +13,14 @@ output), giving the chunk's ``dz`` and bias partial in cache; then the GEMMs
 (dW = colsᵀ·dz and dx = col2im(dz·Wᵀ), or for stride 1 and cout <= cin one
 gather of dz for both).
 
+Each chunk is one nogil Numba call (``jit.conv_chunk``), BLAS included (NumPy's
+OpenBLAS through ctypes, ``blas``): this module only picks the mode, sizes the
+chunks and hands out per-thread scratch. Without that BLAS the ops run the NumPy
+reference.
+
 Determinism: chunks depend on the shapes and the cache size only; each chunk
 owns its rows of y, argmax and dx, and its own dW / dbias partial, added in
 chunk order, so the bits do not depend on ``config.num_threads()``.
-Moved from the ``kernels`` branch's staging ``minidl/kernels/fused.py``.
 """
 from __future__ import annotations
 
@@ -31,11 +34,9 @@ import numpy as np
 from .. import fused_conv as reference_ops, registry
 from ..convolution import out_hw
 from ..padding import pad_amounts
-from . import tuning
+from . import blas, memory, tuning
 from .conv import _geometry as _conv_geometry
-from .jit import activation as act_k
-from .jit import conv as conv_k
-from .jit import fused_conv as k
+from .jit import conv_chunk as chunk_k
 from .threads import run
 
 #: activations the fused kernels compute (codes of ``jit.fused_conv``)
@@ -144,101 +145,60 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
     kh, kw, cin, cout = kernel.shape
     n, h, w = x.shape[:3]
     oh, ow, dtype = geo.oh, geo.ow, x.dtype
-    one = dtype.type(1)
     bias = np.zeros(cout, dtype) if bias is None else np.ascontiguousarray(bias)
     if geo.pool is None:
-        y = np.empty((n, oh, ow, cout), dtype)
-        argmax = None
+        y = memory.empty((n, oh, ow, cout), dtype)
+        argmax = np.empty((0, 0, 0, 0), np.uint8)
     else:
         poh, pow_ = out_hw((0, oh, ow), geo.pool, geo.pool_strides, pool_padding)
-        y = np.empty((n, poh, pow_, cout), dtype)
-        argmax = np.empty(y.shape, np.uint8 if geo.pool[0] * geo.pool[1] <= 256 else np.intp)
-    products = _conv_products(x, kernel, geo)
-    code_act = act_k.CODES[next(name for name, c in CODES.items() if c == code)]
-    # linear / relu: pool first, then the activation on the pooled values (the same outputs)
-    pool_rows = k.bias_pool_act_rows if code in (CODES["linear"], CODES["relu"]) else k.bias_act_pool_rows
+        y = memory.empty((n, poh, pow_, cout), dtype)
+        argmax = memory.empty(y.shape, np.uint8 if geo.pool[0] * geo.pool[1] <= 256 else np.intp)
+    mode = _forward_mode(kernel.shape)
+    if mode == chunk_k.TAPS:
+        wmat = np.ascontiguousarray(kernel.transpose(2, 0, 1, 3)).reshape(cin, kh * kw * cout)
+    else:
+        wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
+    pool = geo.pool or (1, 1)
+    pool_strides_ = geo.pool_strides or (1, 1)
+    one, fn = dtype.type(1), blas.gemm_function(dtype)
 
     def chunk(b0: int, b1: int) -> None:
-        z = products(b0, b1)
-        if geo.pool is None:
-            # nb.activation's kernel: z += bias in place (z is scratch), y = act(z)
-            act_k.bias_act_rows(z.reshape(-1, cout), bias, True, code_act, y[b0:b1].reshape(-1, cout),
-                                one, 0, (b1 - b0) * oh * ow)
-        else:
-            pool_rows(z, bias, code, geo.pool[0], geo.pool[1], geo.pool_strides[0],
-                      geo.pool_strides[1], geo.pool_top, geo.pool_left, dtype.type(-np.inf),
-                      one, y[b0:b1], argmax[b0:b1], 0, (b1 - b0) * y.shape[1])
+        cols = _scratch("cols", _cols_shape(mode, kernel.shape, (h, w), (oh, ow), b1 - b0), dtype)
+        z = _scratch("z", ((b1 - b0) * oh * ow, cout), dtype)
+        chunk_k.forward_chunk(fn, mode, one, x, wmat, b0, b1, kh, kw, *geo.strides, geo.top, geo.left, oh, ow,
+                              cols, z, bias, code, geo.pool is not None, *pool, *pool_strides_, geo.pool_top,
+                              geo.pool_left, dtype.type(-np.inf), y, argmax)
 
     per_image = _forward_bytes_per_image(x.shape, kernel.shape, oh, ow) * dtype.itemsize
     run([functools.partial(chunk, b0, b1) for b0, b1 in image_chunks(n, per_image)])
-    return y, ConvSaved(geo, y, argmax)
+    return y, ConvSaved(geo, y, argmax if geo.pool is not None else None)
+
+
+def _forward_mode(kernel_shape) -> int:
+    """Per-tap products + shift-add when cout < cin (fewer values moved), else im2col,
+    transposed when cin = 1 (``jit.conv.im2col_t``)."""
+    kh, kw, cin, cout = kernel_shape
+    if cout < cin and kh * kw > 1:
+        return chunk_k.TAPS
+    return chunk_k.IM2COL_T if cin == 1 else chunk_k.IM2COL
+
+
+def _cols_shape(mode: int, kernel_shape, hw, ohw, images: int) -> tuple[int, int]:
+    """The column scratch of ``mode`` for a chunk of ``images`` (see ``jit.conv_chunk``)."""
+    kh, kw, cin, cout = kernel_shape
+    (h, w), (oh, ow) = hw, ohw
+    if mode in (chunk_k.TAPS, chunk_k.DZ_COLUMNS):
+        return images * h * w, kh * kw * cout
+    if mode == chunk_k.IM2COL_T:
+        return kh * kw, images * oh * ow
+    return images * oh * ow, kh * kw * cin
 
 
 def _forward_bytes_per_image(x_shape, kernel_shape, oh: int, ow: int) -> int:
-    """Scratch values per image of ``_conv_products`` (its column or tap matrix, and z)."""
+    """Scratch values per image of a forward chunk (its column or tap matrix, and z)."""
     (n, h, w, cin), (kh, kw, _, cout) = x_shape, kernel_shape
     cols = h * w * kh * kw * cout if (cout < cin and kh * kw > 1) else oh * ow * kh * kw * cin
     return cols + oh * ow * cout
-
-
-def _conv_products(x: np.ndarray, kernel: np.ndarray, geo: ConvGeometry):
-    """A function (b0, b1) -> the conv of images b0:b1 without bias, (b1-b0, oh, ow, cout),
-    in this thread's scratch: per-tap products + shift-add when cout < cin (fewer values
-    moved), else im2col + GEMM (``kernels.conv``'s choice), with the columns transposed
-    when cin = 1 (``_im2col_t``)."""
-    kh, kw, cin, cout = kernel.shape
-    n, h, w = x.shape[:3]
-    (sh, sw), top, left, oh, ow, dtype = geo.strides, geo.top, geo.left, geo.oh, geo.ow, x.dtype
-    conv = conv_k
-    if cout < cin and kh * kw > 1:
-        w_all = np.ascontiguousarray(kernel.transpose(2, 0, 1, 3)).reshape(cin, kh * kw * cout)
-        x2 = x.reshape(n * h * w, cin)
-
-        def products(b0: int, b1: int) -> np.ndarray:
-            taps = _scratch("cols", ((b1 - b0) * h * w, kh * kw * cout), dtype)
-            np.matmul(x2[b0 * h * w:b1 * h * w], w_all, out=taps)
-            z = _scratch("z", ((b1 - b0) * oh * ow, cout), dtype)
-            conv.shift_add_rows(taps, kh, kw, h, w, sh, sw, top, left, oh, ow, z, 0, (b1 - b0) * oh)
-            return z.reshape(b1 - b0, oh, ow, cout)
-        return products
-    wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
-    if cin == 1:  # MNIST conv1: the transposed columns, built in runs of ow values
-        def products(b0: int, b1: int) -> np.ndarray:
-            cols_t = _scratch("cols", (kh * kw, (b1 - b0) * oh * ow), dtype)
-            _im2col_t(x[b0:b1], kh, kw, sh, sw, top, left, oh, ow, cols_t)
-            z = _scratch("z", ((b1 - b0) * oh * ow, cout), dtype)
-            np.matmul(cols_t.T, wmat, out=z)
-            return z.reshape(b1 - b0, oh, ow, cout)
-        return products
-
-    def products(b0: int, b1: int) -> np.ndarray:
-        cols = _scratch("cols", ((b1 - b0) * oh * ow, kh * kw * cin), dtype)
-        conv.im2col_rows(x[b0:b1], kh, kw, sh, sw, top, left, oh, ow, cols, 0, (b1 - b0) * oh)
-        z = _scratch("z", ((b1 - b0) * oh * ow, cout), dtype)
-        np.matmul(cols, wmat, out=z)
-        return z.reshape(b1 - b0, oh, ow, cout)
-    return products
-
-
-def _im2col_t(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, top: int, left: int, oh: int, ow: int,
-              cols_t: np.ndarray) -> None:
-    """cols_t (kh·kw, n·oh·ow) = the transposed im2col of a one-channel x (n, h, w, 1):
-    cols_t[i·kw + j, (b·oh + p)·ow + q] = x[b, p·sh+i-top, q·sw+j-left, 0], zero outside.
-
-    With one channel an im2col row is only kw values, too short to copy fast (MNIST
-    conv1: 1.0 ms per 100 images); transposed, each (tap, output row) is a run of ow
-    values, and NumPy's strided copy of the sliding windows does it in 0.45 ms.
-    ``cols_tᵀ @ W`` and ``cols_t @ dz`` are the same GEMMs as with the columns.
-    """
-    n, h, w = x.shape[:3]
-    plane = x.reshape(n, h, w)
-    bottom = max(0, (oh - 1) * sh + kh - top - h)
-    right = max(0, (ow - 1) * sw + kw - left - w)
-    if top or left or bottom or right:  # a padded copy: one channel, a few KB per image
-        plane = np.pad(plane, ((0, 0), (top, bottom), (left, right)))
-    windows = np.lib.stride_tricks.sliding_window_view(plane, (kh, kw), axis=(1, 2))
-    windows = windows[:, :(oh - 1) * sh + 1:sh, :(ow - 1) * sw + 1:sw]  # (n, oh, ow, kh, kw)
-    np.copyto(cols_t.reshape(kh, kw, n, oh, ow), windows.transpose(3, 4, 0, 1, 2))
 
 
 # ---- backward ----------------------------------------------------------------------------
@@ -257,92 +217,49 @@ def conv2d_bias_act_pool_backward(saved: ConvSaved, dy: np.ndarray, x: np.ndarra
     dy = np.ascontiguousarray(dy, dtype=x.dtype)
     kh, kw, cin, cout = kernel.shape
     n, h, w = x.shape[:3]
-    dtype, one = x.dtype, x.dtype.type(1)
+    dtype = x.dtype
     oh, ow = geo.oh, geo.ow
-    columns = geo.strides == (1, 1) and cout <= cin
+    if geo.strides == (1, 1) and cout <= cin:
+        mode = chunk_k.DZ_COLUMNS
+        wmat = np.ascontiguousarray(kernel[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * cout, cin)
+        dw_shape = (cin, kh * kw * cout)
+    else:
+        mode = chunk_k.IM2COL_T if cin == 1 else chunk_k.IM2COL
+        wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
+        dw_shape = (kh * kw * cin, cout)
     # scratch per image: dz, plus the tap-flipped dz columns or the im2col columns (which
     # the input gradient's dz·Wᵀ reuses: the same kh·kw·cin width)
-    per_image = (oh * ow * cout + (h * w * kh * kw * cout if columns else oh * ow * kh * kw * cin)) * dtype.itemsize
+    per_image = (oh * ow * cout + math.prod(_cols_shape(mode, kernel.shape, (h, w), (oh, ow), 1))) * dtype.itemsize
     chunks = image_chunks(n, per_image)
     dbias_parts = np.empty((len(chunks), cout), dtype)
-    dx = np.empty(x.shape, dtype) if need_dx else None
-    grads = (_dz_columns_grads if columns else _im2col_grads)(x, kernel, geo, dx, len(chunks))
+    dw_parts = np.empty((len(chunks),) + dw_shape, dtype)
+    dx = memory.empty(x.shape, dtype) if need_dx else np.empty((0, 0, 0, 0), dtype)
+    argmax = saved.argmax if saved.argmax is not None else np.empty((0, 0, 0, 0), np.uint8)
+    pool = geo.pool or (1, 1)
+    pool_strides = geo.pool_strides or (1, 1)
+    one, fn = dtype.type(1), blas.gemm_function(dtype)
 
     def chunk(i: int, b0: int, b1: int) -> None:
-        dz = _scratch("dz", (b1 - b0, oh, ow, cout), dtype)
-        if geo.pool is not None:
-            g = _scratch("g", (dy.shape[2], cout), dtype)
-            k.pool_act_grad(dy[b0:b1], saved.argmax[b0:b1], saved.y[b0:b1], geo.code, geo.pool[0],
-                            geo.pool[1], geo.pool_strides[0], geo.pool_strides[1], geo.pool_top,
-                            geo.pool_left, one, g, dz, dbias_parts[i])
-        else:
-            k.act_grad_rows(dy[b0:b1].reshape(-1, cout), saved.y[b0:b1].reshape(-1, cout), geo.code,
-                            one, dz.reshape(-1, cout), dbias_parts[i])
-        grads.chunk(i, b0, b1, dz)
+        images = b1 - b0
+        dz = _scratch("dz", (images, oh, ow, cout), dtype)
+        g = _scratch("g", (dy.shape[2], cout), dtype)
+        none = np.empty((0, 0), dtype)
+        cols_t = _scratch("cols_t", (kh * kw, images * oh * ow), dtype) if mode == chunk_k.IM2COL_T else none
+        cols_mode = chunk_k.IM2COL if mode == chunk_k.IM2COL_T else mode
+        cols = none if (mode == chunk_k.IM2COL_T and not need_dx) else \
+            _scratch("cols", _cols_shape(cols_mode, kernel.shape, (h, w), (oh, ow), images), dtype)
+        chunk_k.backward_chunk(fn, mode, one, x, dy, saved.y, argmax, b0, b1, kh, kw, *geo.strides, geo.top,
+                               geo.left, oh, ow, geo.code, geo.pool is not None, *pool, *pool_strides,
+                               geo.pool_top, geo.pool_left, g, dz, dbias_parts[i], wmat, need_dx, dx, cols,
+                               cols_t, dw_parts[i])
 
     run([functools.partial(chunk, i, b0, b1) for i, (b0, b1) in enumerate(chunks)])
-    return dx, grads.dkernel(), dbias_parts.sum(axis=0)
-
-
-class _im2col_grads:
-    """dW = colsᵀ·dz (one partial per chunk; cols transposed when cin = 1) and
-    dx = col2im(dz·Wᵀ) (owned image by image)."""
-
-    def __init__(self, x, kernel, geo: ConvGeometry, dx, count: int):
-        kh, kw, cin, cout = kernel.shape
-        self.x, self.geo, self.dx, self.shape = x, geo, dx, kernel.shape
-        self.wmat_t = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout).T
-        self.parts = np.empty((count, kh * kw * cin, cout), x.dtype)
-
-    def chunk(self, i: int, b0: int, b1: int, dz: np.ndarray) -> None:
-        kh, kw, cin, cout = self.shape
-        g, conv = self.geo, conv_k
-        rows = (b1 - b0) * g.oh * g.ow
-        dz2 = dz.reshape(rows, cout)
-        if cin == 1:  # see _conv_products
-            cols_t = _scratch("cols_t", (kh * kw, rows), self.x.dtype)
-            _im2col_t(self.x[b0:b1], kh, kw, g.strides[0], g.strides[1], g.top, g.left, g.oh, g.ow, cols_t)
-            np.matmul(cols_t, dz2, out=self.parts[i])
-            cols = _scratch("cols", (rows, kh * kw * cin), self.x.dtype) if self.dx is not None else None
-        else:
-            cols = _scratch("cols", (rows, kh * kw * cin), self.x.dtype)
-            conv.im2col_rows(self.x[b0:b1], kh, kw, g.strides[0], g.strides[1], g.top, g.left, g.oh, g.ow,
-                             cols, 0, (b1 - b0) * g.oh)
-            np.matmul(cols.T, dz2, out=self.parts[i])
-        if self.dx is not None:
-            np.matmul(dz2, self.wmat_t, out=cols)
-            conv.col2im_images(cols, kh, kw, g.strides[0], g.strides[1], g.top, g.left, g.oh, g.ow,
-                               self.dx[b0:b1], 0, b1 - b0)
-
-    def dkernel(self) -> np.ndarray:
-        return self.parts.sum(axis=0).reshape(self.shape)
-
-
-class _dz_columns_grads:
-    """Stride 1, cout <= cin: D = the tap-flipped im2col of dz (rows = input cells) gives
-    dx = D·W_flip and dW_flip = xᵀ·D (``kernels.conv._grads_from_dz_columns``)."""
-
-    def __init__(self, x, kernel, geo: ConvGeometry, dx, count: int):
-        kh, kw, cin, cout = kernel.shape
-        n, h, w = x.shape[:3]
-        self.x2, self.geo, self.shape, self.hw = x.reshape(n * h * w, cin), geo, kernel.shape, (h, w)
-        self.dx2 = None if dx is None else dx.reshape(n * h * w, cin)
-        self.wflip = np.ascontiguousarray(kernel[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * cout, cin)
-        self.parts = np.empty((count, cin, kh * kw * cout), x.dtype)
-
-    def chunk(self, i: int, b0: int, b1: int, dz: np.ndarray) -> None:
-        kh, kw, cin, cout = self.shape
-        (h, w), g = self.hw, self.geo
-        d = _scratch("cols", ((b1 - b0) * h * w, kh * kw * cout), self.x2.dtype)
-        conv_k.im2col_rows(dz, kh, kw, 1, 1, kh - 1 - g.top, kw - 1 - g.left, h, w, d, 0, (b1 - b0) * h)
-        np.matmul(self.x2[b0 * h * w:b1 * h * w].T, d, out=self.parts[i])
-        if self.dx2 is not None:
-            np.matmul(d, self.wflip, out=self.dx2[b0 * h * w:b1 * h * w])
-
-    def dkernel(self) -> np.ndarray:
-        kh, kw, cin, cout = self.shape
-        dw_flip = self.parts.sum(axis=0).reshape(cin, kh, kw, cout)
-        return np.ascontiguousarray(dw_flip[:, ::-1, ::-1].transpose(1, 2, 0, 3))
+    dw = dw_parts.sum(axis=0)
+    if mode == chunk_k.DZ_COLUMNS:
+        dkernel = np.ascontiguousarray(dw.reshape(cin, kh, kw, cout)[:, ::-1, ::-1].transpose(1, 2, 0, 3))
+    else:
+        dkernel = dw.reshape(kernel.shape)
+    return (dx if need_dx else None), dkernel, dbias_parts.sum(axis=0)
 
 
 # ---- the registered ops (the reference's signatures; 1-D as a height-1 image) -----------
@@ -359,7 +276,7 @@ def _two_d(x, kernel, strides, pool_size, pool_strides):
 def conv_bias_act_max_pool(x, kernel, bias, strides, padding, activation, pool_size, pool_strides, pool_padding):
     """See :func:`minidl.ops.fused_conv.conv_bias_act_max_pool`."""
     if activation not in CODES or x.ndim not in (3, 4) or kernel.dtype != x.dtype \
-            or (bias is not None and bias.dtype != x.dtype):
+            or (bias is not None and bias.dtype != x.dtype) or blas.gemm_function(x.dtype) is None:
         return reference_ops.conv_bias_act_max_pool.reference(x, kernel, bias, strides, padding, activation,
                                                               pool_size, pool_strides, pool_padding)
     x4, k4, st, pool, pst = _two_d(x, kernel, strides, pool_size, pool_strides)

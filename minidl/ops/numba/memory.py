@@ -1,11 +1,21 @@
-"""Opt-in allocator tuning: keep freed memory in the process so per-step arrays do not page-fault.
+"""Keeping a training step's large arrays from page-faulting: a recycler for the kernels'
+outputs (always on), and an opt-in allocator tuning for the whole process.
 
-A training step allocates and frees the same large arrays every time (a
-conv layer's output, its gradient, pooling indices: several MB each). glibc
-returns such blocks to the OS when they are freed (mmap'd blocks, and a heap
-top above 2× the dynamic mmap threshold), so the next step touches fresh
-pages. Raising the mmap and trim thresholds keeps those pages for reuse;
-arrays above 32 MB (a whole data set) are still mmap'd and returned.
+A training step allocates and frees the same large arrays every time. Above
+glibc's mmap threshold each comes from a fresh mmap, whose pages fault on first
+touch: MNIST conv's step (conv1's 1.7 MB output and conv2's 1.7 MB input
+gradient) took 865 minor faults, about 1.4 ms of a 7 ms step on two threads.
+
+``empty(shape, dtype)`` hands out such arrays from buffers that nothing refers to
+any more (a view keeps its buffer's reference count up, so a buffer is free
+exactly when only the recycler holds it); the faults go away without changing how
+the rest of the process allocates. Bits do not change: ``empty`` is as uninitialized
+as ``np.empty`` and the kernels write every value.
+
+The opt-in tuning below changes glibc's thresholds instead, for everything:
+
+raising the mmap and trim thresholds keeps freed pages for reuse; arrays above
+32 MB (a whole data set) are still mmap'd and returned.
 
 This changes the whole process's allocator, so it is never done by
 ``import minidl``: only with ``MINIDL_MALLOC_TUNING=1`` in the environment,
@@ -16,8 +26,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import math
 import os
 import sys
+import threading
+
+import numpy as np
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -46,3 +60,39 @@ def keep_freed_memory(force: bool = False) -> bool:
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     _applied = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
     return _applied
+
+
+# ---- the recycler ------------------------------------------------------------------------
+
+#: smaller arrays come from malloc's heap anyway (below glibc's initial 128 KB threshold)
+RECYCLE_MIN_BYTES = 128 << 10
+#: buffers kept, free or in use; the oldest free one goes when a new one would exceed it
+RECYCLE_MAX_BUFFERS = 32
+
+_buffers: list[np.ndarray] = []
+_lock = threading.Lock()
+
+
+def empty(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """An uninitialized C-contiguous array, like ``np.empty``, from a recycled buffer of
+    the same size when one is free (large arrays only)."""
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes < RECYCLE_MIN_BYTES:
+        return np.empty(shape, dtype)
+    with _lock:
+        for i in range(len(_buffers)):
+            buf = _buffers[i]
+            # references: the list, ``buf`` and getrefcount's argument; any view adds one
+            if buf.nbytes == nbytes and sys.getrefcount(buf) == 3:
+                _buffers.append(_buffers.pop(i))  # most recently used last
+                return buf.view(dtype).reshape(shape)
+        buf = None
+        if len(_buffers) >= RECYCLE_MAX_BUFFERS:
+            free = [i for i in range(len(_buffers)) if sys.getrefcount(_buffers[i]) == 2]
+            if free:
+                del _buffers[free[0]]
+        buf = np.empty(nbytes, np.uint8)
+        if len(_buffers) < RECYCLE_MAX_BUFFERS:
+            _buffers.append(buf)
+        return buf.view(dtype).reshape(shape)

@@ -27,7 +27,6 @@ scheduling or on ``config.num_threads()``.
 """
 from __future__ import annotations
 
-import ctypes
 import itertools
 import threading
 import time
@@ -36,7 +35,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Sequence
 
 from ... import config
-from . import tuning
+from . import blas, tuning
 
 _local = threading.local()
 _pool: ThreadPoolExecutor | None = None
@@ -46,30 +45,7 @@ _pool_lock = threading.Lock()
 
 # ---- BLAS threads ------------------------------------------------------------------
 
-def _find_blas_setters():
-    """(get, set) for the thread count of the OpenBLAS NumPy loaded, or None."""
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
-    except OSError:
-        return None
-    names = [("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-             ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
-             ("openblas_get_num_threads", "openblas_set_num_threads")]
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for get_name, set_name in names:
-            get, set_ = getattr(lib, get_name, None), getattr(lib, set_name, None)
-            if get is not None and set_ is not None:
-                get.restype, set_.argtypes = ctypes.c_int, [ctypes.c_int]
-                return get, set_
-    return None
-
-
-_BLAS = _find_blas_setters()
+_BLAS = blas.thread_setters()
 _blas_users = 0
 _blas_saved = 0
 _blas_lock = threading.Lock()
