@@ -1,7 +1,7 @@
 """Numba backend of ``ops.conv_bias_act_max_pool`` (and its backward): one call per chunk.
 
 Forward, per chunk of whole images (sized from the L2 cache read at run time,
-``tuning.L2_BYTES``): the conv's multiply-adds in one BLAS GEMM into a
+``tuning.CHUNK_BYTES``): the conv's multiply-adds in one BLAS GEMM into a
 per-thread scratch ``z`` (im2col, or per-tap products + shift-add when
 cout < cin), then the epilogue (``jit.fused_conv``) writes the max pooling of
 ``act(z + bias)`` and the winners' positions while ``z`` is still in cache. Only
@@ -35,7 +35,6 @@ from .. import fused_conv as reference_ops, registry
 from ..convolution import out_hw
 from ..padding import pad_amounts
 from . import blas, memory, tuning
-from .conv import _geometry as _conv_geometry
 from .jit import conv_chunk as chunk_k
 from .threads import run
 
@@ -47,7 +46,7 @@ FLOATS = registry.NUMBA_DTYPES
 def image_chunks(n: int, bytes_per_image: int) -> list[tuple[int, int]]:
     """[0, n) in runs of whole images whose scratch holds about one core's L2; depends on
     the shapes and the cache, never on the thread count."""
-    step = max(1, tuning.L2_BYTES // max(bytes_per_image, 1))
+    step = max(1, tuning.CHUNK_BYTES // max(bytes_per_image, 1))
     return [(b0, min(n, b0 + step)) for b0 in range(0, n, step)]
 
 
@@ -94,9 +93,17 @@ class ConvSaved:
     argmax: np.ndarray | None
 
 
+def conv_geometry(x_shape, kshape, strides, padding) -> tuple[int, int, int, int]:
+    """(oh, ow, top, left) of a convolution; raises when the window does not fit."""
+    oh, ow = out_hw(x_shape, kshape, strides, padding)
+    top = pad_amounts(x_shape[1], kshape[0], strides[0], padding)[0]
+    left = pad_amounts(x_shape[2], kshape[1], strides[1], padding)[0]
+    return oh, ow, top, left
+
+
 def _geometry(x_shape, kernel_shape, strides, padding, code, pool_size, pool_strides,
               pool_padding) -> ConvGeometry:
-    oh, ow, top, left = _conv_geometry(x_shape, kernel_shape[:2], strides, padding)
+    oh, ow, top, left = conv_geometry(x_shape, kernel_shape[:2], strides, padding)
     if pool_size is None:
         return ConvGeometry(tuple(x_shape), tuple(kernel_shape), tuple(strides), top, left, oh, ow, code)
     pool_strides = tuple(pool_strides or pool_size)
@@ -145,6 +152,7 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
     kh, kw, cin, cout = kernel.shape
     n, h, w = x.shape[:3]
     oh, ow, dtype = geo.oh, geo.ow, x.dtype
+    direct = geo.pool is None and bias is None and code == CODES["linear"]  # the plain conv: z is y
     bias = np.zeros(cout, dtype) if bias is None else np.ascontiguousarray(bias)
     if geo.pool is None:
         y = memory.empty((n, oh, ow, cout), dtype)
@@ -164,9 +172,9 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
 
     def chunk(b0: int, b1: int) -> None:
         cols = _scratch("cols", _cols_shape(mode, kernel.shape, (h, w), (oh, ow), b1 - b0), dtype)
-        z = _scratch("z", ((b1 - b0) * oh * ow, cout), dtype)
+        z = y[b0:b1].reshape(-1, cout) if direct else _scratch("z", ((b1 - b0) * oh * ow, cout), dtype)
         chunk_k.forward_chunk(fn, mode, one, x, wmat, b0, b1, kh, kw, *geo.strides, geo.top, geo.left, oh, ow,
-                              cols, z, bias, code, geo.pool is not None, *pool, *pool_strides_, geo.pool_top,
+                              cols, z, direct, bias, code, geo.pool is not None, *pool, *pool_strides_, geo.pool_top,
                               geo.pool_left, dtype.type(-np.inf), y, argmax)
 
     per_image = _forward_bytes_per_image(x.shape, kernel.shape, oh, ow) * dtype.itemsize
@@ -213,6 +221,21 @@ def conv2d_bias_act_pool_backward(saved: ConvSaved, dy: np.ndarray, x: np.ndarra
     if x.shape != geo.x_shape or kernel.shape != geo.kernel_shape:
         raise ValueError(f"fused conv2d backward: x {x.shape} / kernel {kernel.shape} are not "
                          f"forward's {geo.x_shape} / {geo.kernel_shape}")
+    return _backward(geo, saved.y, saved.argmax, dy, x, kernel, need_dx)
+
+
+def conv2d_backward(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray, strides: tuple[int, int], padding: str,
+                    need_dx: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
+    """The plain conv's gradients: dz (n, oh, ow, cout) -> dx (n, h, w, cin) or None, dkernel."""
+    geo = _geometry(x.shape, kernel.shape, strides, padding, CODES["linear"], None, None, "valid")
+    dx, dkernel, _ = _backward(geo, None, None, dz, x, kernel, need_dx)
+    return dx, dkernel
+
+
+def _backward(geo: ConvGeometry, y: np.ndarray | None, argmax: np.ndarray | None, dy: np.ndarray,
+              x: np.ndarray, kernel: np.ndarray, need_dx: bool):
+    """Both backward passes; without ``y`` the plain conv's (dy is dz, no bias)."""
+    direct = y is None
     x = np.ascontiguousarray(x)
     dy = np.ascontiguousarray(dy, dtype=x.dtype)
     kh, kw, cin, cout = kernel.shape
@@ -231,26 +254,27 @@ def conv2d_bias_act_pool_backward(saved: ConvSaved, dy: np.ndarray, x: np.ndarra
     # the input gradient's dz·Wᵀ reuses: the same kh·kw·cin width)
     per_image = (oh * ow * cout + math.prod(_cols_shape(mode, kernel.shape, (h, w), (oh, ow), 1))) * dtype.itemsize
     chunks = image_chunks(n, per_image)
-    dbias_parts = np.empty((len(chunks), cout), dtype)
+    dbias_parts = np.zeros((len(chunks), cout), dtype)
     dw_parts = np.empty((len(chunks),) + dw_shape, dtype)
     dx = memory.empty(x.shape, dtype) if need_dx else np.empty((0, 0, 0, 0), dtype)
-    argmax = saved.argmax if saved.argmax is not None else np.empty((0, 0, 0, 0), np.uint8)
+    argmax = argmax if argmax is not None else np.empty((0, 0, 0, 0), np.uint8)
+    y = dy if direct else y
     pool = geo.pool or (1, 1)
     pool_strides = geo.pool_strides or (1, 1)
     one, fn = dtype.type(1), blas.gemm_function(dtype)
 
     def chunk(i: int, b0: int, b1: int) -> None:
         images = b1 - b0
-        dz = _scratch("dz", (images, oh, ow, cout), dtype)
+        dz = dy[b0:b1] if direct else _scratch("dz", (images, oh, ow, cout), dtype)
         g = _scratch("g", (dy.shape[2], cout), dtype)
         none = np.empty((0, 0), dtype)
         cols_t = _scratch("cols_t", (kh * kw, images * oh * ow), dtype) if mode == chunk_k.IM2COL_T else none
         cols_mode = chunk_k.IM2COL if mode == chunk_k.IM2COL_T else mode
         cols = none if (mode == chunk_k.IM2COL_T and not need_dx) else \
             _scratch("cols", _cols_shape(cols_mode, kernel.shape, (h, w), (oh, ow), images), dtype)
-        chunk_k.backward_chunk(fn, mode, one, x, dy, saved.y, argmax, b0, b1, kh, kw, *geo.strides, geo.top,
+        chunk_k.backward_chunk(fn, mode, one, x, dy, y, argmax, b0, b1, kh, kw, *geo.strides, geo.top,
                                geo.left, oh, ow, geo.code, geo.pool is not None, *pool, *pool_strides,
-                               geo.pool_top, geo.pool_left, g, dz, dbias_parts[i], wmat, need_dx, dx, cols,
+                               geo.pool_top, geo.pool_left, g, dz, direct, dbias_parts[i], wmat, need_dx, dx, cols,
                                cols_t, dw_parts[i])
 
     run([functools.partial(chunk, i, b0, b1) for i, (b0, b1) in enumerate(chunks)])

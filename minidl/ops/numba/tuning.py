@@ -54,9 +54,9 @@ CORES: int = core_count()
 
 # ---- block sizes ---------------------------------------------------------------------
 
-#: conv drivers: one chunk's column matrix fills about half of one core's L2,
-#: so it is still cached when the GEMM reads it back
-CHUNK_BYTES: int = max(L2_BYTES // 2, 64 << 10)
+#: conv drivers: one chunk's scratch (its column matrix and conv output) fills about
+#: one core's L2, so the GEMM and the epilogue read it back from cache
+CHUNK_BYTES: int = max(L2_BYTES, 64 << 10)
 #: elements per block of the elementwise, pooling and gather kernels: a float32 block
 #: and its output fit in half of L2 (1 MB L2 -> 65536 elements, ~0.05 ms of work,
 #: against ~20 µs to hand a block to another thread)

@@ -50,12 +50,15 @@ def conv_products(fn, mode, one, x, wmat, b0, b1, kh, kw, sh, sw, top, left, oh,
 
 
 @kernel()
-def forward_chunk(fn, mode, one, x, wmat, b0, b1, kh, kw, sh, sw, top, left, oh, ow, cols, z,
+def forward_chunk(fn, mode, one, x, wmat, b0, b1, kh, kw, sh, sw, top, left, oh, ow, cols, z, direct,
                   bias, code, pooled, ph, pw, psh, psw, ptop, pleft, ninf, y, argmax):
     """Images b0:b1 of y = maxpool(act(conv(x) + bias)) with the winners in argmax
     (n, poh, pow, cout), or without pooling (``pooled`` False) y = act(conv + bias)
-    (n, oh, ow, cout). z is the chunk's ((b1-b0)·oh·ow, cout) scratch."""
+    (n, oh, ow, cout). z is the chunk's ((b1-b0)·oh·ow, cout) scratch, or with ``direct``
+    (the plain conv: no bias, linear, no pooling) y's own rows, and then all is done."""
     conv_products(fn, mode, one, x, wmat, b0, b1, kh, kw, sh, sw, top, left, oh, ow, cols, z)
+    if direct:
+        return
     cout = z.shape[1]
     if not pooled:
         bias_act_rows(z, bias, True, code, y[b0:b1].reshape(-1, cout), one, 0, z.shape[0])
@@ -71,12 +74,13 @@ def forward_chunk(fn, mode, one, x, wmat, b0, b1, kh, kw, sh, sw, top, left, oh,
 
 @kernel()
 def backward_chunk(fn, mode, one, x, dy, y, argmax, b0, b1, kh, kw, sh, sw, top, left, oh, ow, code,
-                   pooled, ph, pw, psh, psw, ptop, pleft, g, dz, dbias, wmat, need_dx, dx, cols, cols_t, dw):
+                   pooled, ph, pw, psh, psw, ptop, pleft, g, dz, direct, dbias, wmat, need_dx, dx, cols, cols_t, dw):
     """The gradients of images b0:b1: dx's images b0:b1 (when need_dx), the chunk's
     partials dw of the kernel's gradient and dbias of the bias's.
 
     x, dx (n, h, w, cin); dy, y, argmax forward's output shape; dz the chunk's
-    (b1-b0, oh, ow, cout) scratch, g a (pow, cout) one. wmat, dw and the scratch by mode:
+    (b1-b0, oh, ow, cout) scratch, or with ``direct`` (the plain conv) dy's own images
+    (dbias is then left alone); g a (pow, cout) scratch. wmat, dw and the scratch by mode:
     IM2COL / IM2COL_T: wmat = W (kh·kw·cin, cout), dw the same shape, cols (m, kh·kw·cin)
     (IM2COL_T: cols_t (kh·kw, m) for dw, cols only for dx);
     DZ_COLUMNS: wmat = W_flip (kh·kw·cout, cin), dw = dW_flip (cin, kh·kw·cout),
@@ -85,7 +89,9 @@ def backward_chunk(fn, mode, one, x, dy, y, argmax, b0, b1, kh, kw, sh, sw, top,
     n, h, w, cin = x.shape
     cout = dz.shape[3]
     zero = one - one
-    if pooled:
+    if direct:
+        pass
+    elif pooled:
         pool_act_grad(dy[b0:b1], argmax[b0:b1], y[b0:b1], code, ph, pw, psh, psw, ptop, pleft, one, g, dz, dbias)
     else:
         act_grad_rows(dy[b0:b1].reshape(-1, cout), y[b0:b1].reshape(-1, cout), code, one,

@@ -181,36 +181,43 @@ def pool_act_grad(dy, argmax, y, code, ph, pw, sh, sw, top, left, one, g, dz, db
 @kernel()
 def _tiles_grad(dy, argmax, y, code, ph, pw, one, g, dz, dbias):
     """pool_act_grad for tiling windows: row by row of windows, their gradients g
-    (``_row_grads``, which adds them to dbias), then each window's ph·pw cells, a select
-    of g or 0 on the winner's index. The channel loops run over 1-D views indexed from 0,
-    which the compiler vectorizes (flat offsets into the image row: 2.5x slower on MNIST
-    conv1)."""
+    (``_row_grads``, which adds them to dbias), then for each cell (i, j) of the windows,
+    a select of g or 0 on the winner's index along the whole row of windows (one
+    contiguous loop, which vectorizes), copied to the cells in runs of c. Selecting in
+    runs of c directly left most of each run to the scalar remainder loop (MNIST conv1,
+    c = 30: 1.06 against 0.75 ms per 96 images)."""
     n, oh, ow, c = dz.shape
     poh, pow_ = dy.shape[1], dy.shape[2]
     zero = one - one
     for ci in range(c):
         dbias[ci] = zero
+    zf = dz.reshape(n, oh, ow * c)
+    af = argmax.reshape(n, poh, pow_ * c)
+    gf = g.reshape(pow_ * c)
+    m = pow_ * c
+    picked = np.empty(m, dz.dtype)
     for b in range(n):
         for pp in range(poh):
             _row_grads(dy, y, code, one, b, pp, g, dbias)
-            for qq in range(pow_):
-                gv, av = g[qq], argmax[b, pp, qq]
-                for i in range(ph):
-                    for j in range(pw):
-                        k = i * pw + j
-                        out = dz[b, pp * ph + i, qq * pw + j]
+            ar = af[b, pp]
+            for i in range(ph):
+                row = zf[b, pp * ph + i]
+                for j in range(pw):
+                    k = i * pw + j
+                    for t in range(m):
+                        picked[t] = gf[t] if ar[t] == k else zero
+                    for qq in range(pow_):
+                        out = row[(qq * pw + j) * c:(qq * pw + j + 1) * c]
+                        src = picked[qq * c:(qq + 1) * c]
                         for ci in range(c):
-                            out[ci] = gv[ci] if av[ci] == k else zero
-            for i in range(ph):  # right of the last window
-                for xx in range(pow_ * pw, ow):
-                    out = dz[b, pp * ph + i, xx]
-                    for ci in range(c):
-                        out[ci] = zero
+                            out[ci] = src[ci]
+                rest = row[pow_ * pw * c:]  # right of the last window
+                for t in range(rest.size):
+                    rest[t] = zero
         for yy in range(poh * ph, oh):  # below the last window
-            for xx in range(ow):
-                out = dz[b, yy, xx]
-                for ci in range(c):
-                    out[ci] = zero
+            row = zf[b, yy]
+            for t in range(row.size):
+                row[t] = zero
 
 
 @kernel()
