@@ -125,6 +125,31 @@ def test_a_corrupt_numba_cache_entry_is_rebuilt_with_a_warning(damage, tmp_path,
     sys.modules.pop("reliab_kmod", None)
 
 
+def test_kernel_caches_built_from_other_sources_are_dropped(tmp_path, monkeypatch):
+    """A caller's cache entry holds its callees' code: after any kernel source changes
+    (an edit, an upgrade), the folder's entries go and are rebuilt."""
+    from minidl.ops.numba.jit import _jit
+    (tmp_path / "reliab_stale.py").write_text(KERNEL)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(_jit, "_checked", set())  # as in a new process
+    import reliab_stale
+    assert reliab_stale.add_one(1) == 2
+    cache = tmp_path / "__pycache__"
+
+    def entries():
+        return sorted(p.name for p in cache.iterdir() if p.suffix in (".nbi", ".nbc"))
+    assert entries() and (cache / _jit.STAMP).read_text() == _jit.SOURCES_DIGEST
+    monkeypatch.setattr(_jit, "_checked", set())
+    importlib.reload(reliab_stale)  # the same sources: the entries stay
+    assert entries()
+    (cache / _jit.STAMP).write_text("the digest of other kernel sources")
+    monkeypatch.setattr(_jit, "_checked", set())
+    mod = importlib.reload(reliab_stale)
+    assert entries() == []
+    assert mod.add_one(2) == 3 and entries() and (cache / _jit.STAMP).read_text() == _jit.SOURCES_DIGEST
+    sys.modules.pop("reliab_stale", None)
+
+
 def test_tolerate_corrupt_cache_leaves_uncached_dispatchers_alone():
     import numba
     f = numba.njit(lambda x: x)

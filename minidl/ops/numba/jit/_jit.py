@@ -1,7 +1,10 @@
 """The one Numba decorator every kernel uses."""
 from __future__ import annotations
 
+import hashlib
+import os
 import warnings
+from pathlib import Path
 
 import numba
 
@@ -13,7 +16,48 @@ def kernel(inline: str = "never"):
     ``inline="always"``: a helper that Numba pastes into each njit caller's IR, so the
     caller compiles to what it would be with the helper written out in its loop."""
     jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy", inline=inline)
-    return lambda fn: tolerate_corrupt_cache(jit(fn))
+    return lambda fn: tolerate_corrupt_cache(drop_stale_cache(jit(fn)))
+
+
+#: one fingerprint of every kernel module's source
+SOURCES_DIGEST = hashlib.sha256(b"".join(
+    path.name.encode() + path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()
+STAMP = "minidl-kernels.sha256"
+_checked: set[str] = set()
+
+
+def drop_stale_cache(dispatcher):
+    """Empty the kernels' cache folder once per process when any kernel source changed.
+
+    Numba keys a cache entry on its own file's timestamp only, while a kernel's
+    machine code includes the kernels it calls from other files (``conv_chunk``
+    compiles ``conv.im2col_t`` into itself): after an edit or an upgrade of one
+    callee, its callers' entries would still load, with the old code in them. The
+    folder carries the digest of all kernel sources (``STAMP``); when it differs,
+    every entry in it goes and Numba compiles afresh.
+    """
+    folder = getattr(getattr(dispatcher, "_cache", None), "cache_path", None)
+    if folder is None or folder in _checked:
+        return dispatcher
+    _checked.add(folder)
+    stamp = os.path.join(folder, STAMP)
+    try:
+        with open(stamp) as f:
+            if f.read() == SOURCES_DIGEST:
+                return dispatcher
+    except OSError:
+        pass
+    try:
+        for entry in os.listdir(folder):
+            if entry.endswith((".nbi", ".nbc")):
+                os.remove(os.path.join(folder, entry))
+        tmp = f"{stamp}.{os.getpid()}.tmp"
+        with open(tmp, "w") as f:
+            f.write(SOURCES_DIGEST)
+        os.replace(tmp, stamp)
+    except OSError:  # a read-only or vanished folder: Numba then caches nothing there either
+        pass
+    return dispatcher
 
 
 def tolerate_corrupt_cache(dispatcher):
