@@ -1,4 +1,4 @@
-"""Numba backend of ``ops.conv_bias_act_max_pool`` (and its backward): one call per chunk.
+"""Numba backend of ``ops.conv_bias_act_max_pool`` (and its backward), chunk by chunk.
 
 Forward, per chunk of whole images (sized from the L2 cache read at run time,
 ``tuning.CHUNK_BYTES``): the conv's multiply-adds in one BLAS GEMM into a
@@ -13,10 +13,12 @@ output), giving the chunk's ``dz`` and bias partial in cache; then the GEMMs
 (dW = colsᵀ·dz and dx = col2im(dz·Wᵀ), or for stride 1 and cout <= cin one
 gather of dz for both).
 
-Each chunk is one nogil Numba call (``jit.conv_chunk``), BLAS included (NumPy's
-OpenBLAS through ctypes, ``blas``): this module only picks the mode, sizes the
+A chunk is two nogil Numba calls: the multiply-adds with their data movement
+(``jit.conv_chunk``, BLAS included: NumPy's OpenBLAS through ctypes, ``blas``) and the
+epilogue or its gradient (``jit.fused_conv``); this module picks the way, sizes the
 chunks and hands out per-thread scratch. Without that BLAS the ops run the NumPy
-reference.
+reference. The plain conv (``numba.conv``) is this with no bias, activation or
+pooling: its GEMMs write the output's rows directly.
 
 Determinism: chunks depend on the shapes and the cache size only; each chunk
 owns its rows of y, argmax and dx, and its own dW / dbias partial, added in
@@ -35,7 +37,9 @@ from .. import fused_conv as reference_ops, registry
 from ..convolution import out_hw
 from ..padding import pad_amounts
 from . import blas, memory, tuning
+from .jit import activation as act_k
 from .jit import conv_chunk as chunk_k
+from .jit import fused_conv as k
 from .threads import run
 
 #: activations the fused kernels compute (codes of ``jit.fused_conv``)
@@ -154,50 +158,55 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
     oh, ow, dtype = geo.oh, geo.ow, x.dtype
     direct = geo.pool is None and bias is None and code == CODES["linear"]  # the plain conv: z is y
     bias = np.zeros(cout, dtype) if bias is None else np.ascontiguousarray(bias)
+    argmax = None
     if geo.pool is None:
         y = memory.empty((n, oh, ow, cout), dtype)
-        argmax = np.empty((0, 0, 0, 0), np.uint8)
     else:
         poh, pow_ = out_hw((0, oh, ow), geo.pool, geo.pool_strides, pool_padding)
         y = memory.empty((n, poh, pow_, cout), dtype)
         argmax = memory.empty(y.shape, np.uint8 if geo.pool[0] * geo.pool[1] <= 256 else np.intp)
-    mode = _forward_mode(kernel.shape)
-    if mode == chunk_k.TAPS:
+    products = _forward_way(kernel.shape)
+    if products is chunk_k.tap_products:
         wmat = np.ascontiguousarray(kernel.transpose(2, 0, 1, 3)).reshape(cin, kh * kw * cout)
     else:
         wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
-    pool = geo.pool or (1, 1)
-    pool_strides_ = geo.pool_strides or (1, 1)
-    one, fn = dtype.type(1), blas.gemm_function(dtype)
+    one, fn, ninf = dtype.type(1), blas.gemm_function(dtype), dtype.type(-np.inf)
+    # linear / relu: pool first, then the activation on the pooled values (the same outputs)
+    pool_rows = k.bias_pool_act_rows if code in (CODES["linear"], CODES["relu"]) else k.bias_act_pool_rows
 
     def chunk(b0: int, b1: int) -> None:
-        cols = _scratch("cols", _cols_shape(mode, kernel.shape, (h, w), (oh, ow), b1 - b0), dtype)
+        cols = _scratch("cols", _cols_shape(products, kernel.shape, (h, w), (oh, ow), b1 - b0), dtype)
         z = y[b0:b1].reshape(-1, cout) if direct else _scratch("z", ((b1 - b0) * oh * ow, cout), dtype)
-        chunk_k.forward_chunk(fn, mode, one, x, wmat, b0, b1, kh, kw, *geo.strides, geo.top, geo.left, oh, ow,
-                              cols, z, direct, bias, code, geo.pool is not None, *pool, *pool_strides_, geo.pool_top,
-                              geo.pool_left, dtype.type(-np.inf), y, argmax)
+        products(fn, one, x, wmat, b0, b1, kh, kw, *geo.strides, geo.top, geo.left, oh, ow, cols, z)
+        if direct:
+            return
+        if geo.pool is None:  # z += bias in place (z is scratch), y = act(z)
+            act_k.bias_act_rows(z, bias, True, code, y[b0:b1].reshape(-1, cout), one, 0, z.shape[0])
+        else:
+            pool_rows(z.reshape(b1 - b0, oh, ow, cout), bias, code, *geo.pool, *geo.pool_strides, geo.pool_top,
+                      geo.pool_left, ninf, one, y[b0:b1], argmax[b0:b1], 0, (b1 - b0) * y.shape[1])
 
     per_image = _forward_bytes_per_image(x.shape, kernel.shape, oh, ow) * dtype.itemsize
     run([functools.partial(chunk, b0, b1) for b0, b1 in image_chunks(n, per_image)])
-    return y, ConvSaved(geo, y, argmax if geo.pool is not None else None)
+    return y, ConvSaved(geo, y, argmax)
 
 
-def _forward_mode(kernel_shape) -> int:
+def _forward_way(kernel_shape):
     """Per-tap products + shift-add when cout < cin (fewer values moved), else im2col,
     transposed when cin = 1 (``jit.conv.im2col_t``)."""
     kh, kw, cin, cout = kernel_shape
     if cout < cin and kh * kw > 1:
-        return chunk_k.TAPS
-    return chunk_k.IM2COL_T if cin == 1 else chunk_k.IM2COL
+        return chunk_k.tap_products
+    return chunk_k.im2col_t_products if cin == 1 else chunk_k.im2col_products
 
 
-def _cols_shape(mode: int, kernel_shape, hw, ohw, images: int) -> tuple[int, int]:
-    """The column scratch of ``mode`` for a chunk of ``images`` (see ``jit.conv_chunk``)."""
+def _cols_shape(way, kernel_shape, hw, ohw, images: int) -> tuple[int, int]:
+    """The column scratch of ``way`` (a ``jit.conv_chunk`` kernel) for a chunk of ``images``."""
     kh, kw, cin, cout = kernel_shape
     (h, w), (oh, ow) = hw, ohw
-    if mode in (chunk_k.TAPS, chunk_k.DZ_COLUMNS):
+    if way in (chunk_k.tap_products, chunk_k.dz_column_grads):
         return images * h * w, kh * kw * cout
-    if mode == chunk_k.IM2COL_T:
+    if way in (chunk_k.im2col_t_products, chunk_k.im2col_t_grads):
         return kh * kw, images * oh * ow
     return images * oh * ow, kh * kw * cin
 
@@ -243,43 +252,48 @@ def _backward(geo: ConvGeometry, y: np.ndarray | None, argmax: np.ndarray | None
     dtype = x.dtype
     oh, ow = geo.oh, geo.ow
     if geo.strides == (1, 1) and cout <= cin:
-        mode = chunk_k.DZ_COLUMNS
+        grads = chunk_k.dz_column_grads
         wmat = np.ascontiguousarray(kernel[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * cout, cin)
         dw_shape = (cin, kh * kw * cout)
     else:
-        mode = chunk_k.IM2COL_T if cin == 1 else chunk_k.IM2COL
+        grads = chunk_k.im2col_t_grads if cin == 1 else chunk_k.im2col_grads
         wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
         dw_shape = (kh * kw * cin, cout)
     # scratch per image: dz, plus the tap-flipped dz columns or the im2col columns (which
     # the input gradient's dz·Wᵀ reuses: the same kh·kw·cin width)
-    per_image = (oh * ow * cout + math.prod(_cols_shape(mode, kernel.shape, (h, w), (oh, ow), 1))) * dtype.itemsize
+    per_image = (oh * ow * cout + math.prod(_cols_shape(grads, kernel.shape, (h, w), (oh, ow), 1))) * dtype.itemsize
     chunks = image_chunks(n, per_image)
     dbias_parts = np.zeros((len(chunks), cout), dtype)
     dw_parts = np.empty((len(chunks),) + dw_shape, dtype)
     dx = memory.empty(x.shape, dtype) if need_dx else np.empty((0, 0, 0, 0), dtype)
-    argmax = argmax if argmax is not None else np.empty((0, 0, 0, 0), np.uint8)
-    y = dy if direct else y
-    pool = geo.pool or (1, 1)
-    pool_strides = geo.pool_strides or (1, 1)
     one, fn = dtype.type(1), blas.gemm_function(dtype)
+    none = np.empty((0, 0), dtype)
 
     def chunk(i: int, b0: int, b1: int) -> None:
         images = b1 - b0
-        dz = dy[b0:b1] if direct else _scratch("dz", (images, oh, ow, cout), dtype)
-        g = _scratch("g", (dy.shape[2], cout), dtype)
-        none = np.empty((0, 0), dtype)
-        cols_t = _scratch("cols_t", (kh * kw, images * oh * ow), dtype) if mode == chunk_k.IM2COL_T else none
-        cols_mode = chunk_k.IM2COL if mode == chunk_k.IM2COL_T else mode
-        cols = none if (mode == chunk_k.IM2COL_T and not need_dx) else \
-            _scratch("cols", _cols_shape(cols_mode, kernel.shape, (h, w), (oh, ow), images), dtype)
-        chunk_k.backward_chunk(fn, mode, one, x, dy, y, argmax, b0, b1, kh, kw, *geo.strides, geo.top,
-                               geo.left, oh, ow, geo.code, geo.pool is not None, *pool, *pool_strides,
-                               geo.pool_top, geo.pool_left, g, dz, direct, dbias_parts[i], wmat, need_dx, dx, cols,
-                               cols_t, dw_parts[i])
+        if direct:
+            dz = dy[b0:b1]
+        else:
+            dz = _scratch("dz", (images, oh, ow, cout), dtype)
+            if geo.pool is not None:
+                g = _scratch("g", (dy.shape[2], cout), dtype)
+                k.pool_act_grad(dy[b0:b1], argmax[b0:b1], y[b0:b1], geo.code, *geo.pool, *geo.pool_strides,
+                                geo.pool_top, geo.pool_left, one, g, dz, dbias_parts[i])
+            else:
+                k.act_grad_rows(dy[b0:b1].reshape(-1, cout), y[b0:b1].reshape(-1, cout), geo.code, one,
+                                dz.reshape(-1, cout), dbias_parts[i])
+        cols_t = none
+        if grads is chunk_k.im2col_t_grads:  # cols_t for dw; cols only for dx
+            cols_t = _scratch("cols_t", (kh * kw, images * oh * ow), dtype)
+            cols = _scratch("cols", (images * oh * ow, kh * kw * cin), dtype) if need_dx else none
+        else:
+            cols = _scratch("cols", _cols_shape(grads, kernel.shape, (h, w), (oh, ow), images), dtype)
+        grads(fn, one, x, dz, b0, b1, kh, kw, *geo.strides, geo.top, geo.left, oh, ow, wmat, need_dx, dx, cols,
+              cols_t, dw_parts[i])
 
     run([functools.partial(chunk, i, b0, b1) for i, (b0, b1) in enumerate(chunks)])
     dw = dw_parts.sum(axis=0)
-    if mode == chunk_k.DZ_COLUMNS:
+    if grads is chunk_k.dz_column_grads:
         dkernel = np.ascontiguousarray(dw.reshape(cin, kh, kw, cout)[:, ::-1, ::-1].transpose(1, 2, 0, 3))
     else:
         dkernel = dw.reshape(kernel.shape)
