@@ -78,3 +78,20 @@ def test_recycler_leaves_small_arrays_and_bounds_its_buffers(recycler, monkeypat
     other = recycler.empty((200, 300), np.float64)  # another size: the free buffer makes room
     assert [buf.nbytes for buf in recycler._buffers] == [720_000, 480_000]
     assert recycler._buffers[0] is held[0].base and recycler._buffers[1] is other.base
+
+
+def test_without_numpys_openblas_the_convs_run_the_reference(monkeypatch):
+    """Where NumPy uses another BLAS no GEMM is found: the conv ops defer to the NumPy reference."""
+    from minidl import config, ops
+    monkeypatch.setattr(config, "_BACKEND", "numba")
+    monkeypatch.setattr(blas, "_GEMMS", {})
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 9, 9, 3)).astype(np.float32)
+    k = rng.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    from minidl.ops import registry
+    assert registry.implementation("conv", (x, k)).__module__ == "minidl.ops.numba.conv"  # the Numba op runs
+    np.testing.assert_array_equal(ops.conv(x, k, 1, "same"), ops.conv.reference(x, k, 1, "same"))
+    y, saved = ops.conv_bias_act_max_pool(x, k, None, (1, 1), "valid", "relu", (2, 2), (2, 2), "valid")
+    assert type(saved).__name__ != "ConvSaved"  # the reference's cache, not the Numba kernel's
+    want, _ = ops.conv_bias_act_max_pool.reference(x, k, None, (1, 1), "valid", "relu", (2, 2), (2, 2), "valid")
+    np.testing.assert_array_equal(y, want)
