@@ -14,6 +14,7 @@ is found; the kernels that need it then defer to the NumPy reference.
 from __future__ import annotations
 
 import ctypes
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -32,15 +33,26 @@ _THREAD_NAMES = [("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_t
                  ("openblas_get_num_threads", "openblas_set_num_threads")]
 
 
-def openblas_libraries() -> list[ctypes.CDLL]:
-    """The OpenBLAS shared libraries this process has loaded (NumPy's), opened with ctypes."""
+def openblas_paths() -> list[str]:
+    """Files of the OpenBLAS NumPy uses: those this process has mapped (Linux), else the
+    ones NumPy's wheels ship beside it (numpy.libs, numpy/.dylibs)."""
     try:
         with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
+            mapped = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
     except OSError:
-        return []
+        mapped = set()
+    if mapped:
+        return sorted(mapped)
+    here = Path(np.__file__).parent
+    shipped = [*here.parent.glob("numpy.libs/*openblas*"), *here.glob(".dylibs/*openblas*"),
+               *here.glob(".libs/*openblas*")]
+    return sorted(str(p) for p in shipped)
+
+
+def openblas_libraries() -> list[ctypes.CDLL]:
+    """The OpenBLAS shared libraries NumPy uses, opened with ctypes (the same loaded images)."""
     libraries = []
-    for path in sorted(paths):
+    for path in openblas_paths():
         try:
             libraries.append(ctypes.CDLL(path))
         except OSError:

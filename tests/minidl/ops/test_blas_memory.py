@@ -1,6 +1,8 @@
 """The Numba backend's BLAS bridge (NumPy's CBLAS called from kernels) and the output recycler."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,20 @@ def test_without_numpys_openblas_the_convs_run_the_reference(monkeypatch):
     assert type(saved).__name__ != "ConvSaved"  # the reference's cache, not the Numba kernel's
     want, _ = ops.conv_bias_act_max_pool.reference(x, k, None, (1, 1), "valid", "relu", (2, 2), (2, 2), "valid")
     np.testing.assert_array_equal(y, want)
+
+
+def test_openblas_is_found_beside_numpy_without_proc_maps(monkeypatch):
+    """Where /proc/self/maps cannot be read (macOS, Windows) the OpenBLAS NumPy's wheel ships is found."""
+    mapped = blas.openblas_paths()
+    if not mapped:
+        pytest.skip("NumPy is not linked to an OpenBLAS here")
+    real_open = open
+
+    def no_proc(path, *args, **kwargs):
+        if str(path) == "/proc/self/maps":
+            raise OSError("no /proc here")
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr("builtins.open", no_proc)
+    shipped = blas.openblas_paths()
+    assert shipped and all("openblas" in p.lower() for p in shipped)
+    assert {os.path.realpath(p) for p in mapped} <= {os.path.realpath(p) for p in shipped}
