@@ -186,7 +186,8 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
             pool_rows(z.reshape(b1 - b0, oh, ow, cout), bias, code, *geo.pool, *geo.pool_strides, geo.pool_top,
                       geo.pool_left, ninf, one, y[b0:b1], argmax[b0:b1], 0, (b1 - b0) * y.shape[1])
 
-    per_image = _forward_bytes_per_image(x.shape, kernel.shape, oh, ow) * dtype.itemsize
+    # scratch per image: the column (or tap) matrix and z
+    per_image = (math.prod(_cols_shape(products, kernel.shape, (h, w), (oh, ow), 1)) + oh * ow * cout) * dtype.itemsize
     run([functools.partial(chunk, b0, b1) for b0, b1 in image_chunks(n, per_image)])
     return y, ConvSaved(geo, y, argmax)
 
@@ -209,13 +210,6 @@ def _cols_shape(way, kernel_shape, hw, ohw, images: int) -> tuple[int, int]:
     if way in (chunk_k.im2col_t_products, chunk_k.im2col_t_grads):
         return kh * kw, images * oh * ow
     return images * oh * ow, kh * kw * cin
-
-
-def _forward_bytes_per_image(x_shape, kernel_shape, oh: int, ow: int) -> int:
-    """Scratch values per image of a forward chunk (its column or tap matrix, and z)."""
-    (n, h, w, cin), (kh, kw, _, cout) = x_shape, kernel_shape
-    cols = h * w * kh * kw * cout if (cout < cin and kh * kw > 1) else oh * ow * kh * kw * cin
-    return cols + oh * ow * cout
 
 
 # ---- backward ----------------------------------------------------------------------------
