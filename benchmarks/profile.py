@@ -10,11 +10,14 @@ warm-up fit that loads the Numba kernels); "rest" is the step time nobody
 claimed (batching, metrics, callbacks, Python). Times are wall-clock per
 step, so with several threads they include waiting; ``--threads 1`` gives
 each part's CPU cost alone. A fused node (conv + max pooling) is one row.
+The header line adds the process's CPU time and minor page faults per step
+(a step that allocates fresh large arrays every time pays a fault per 4 KB page).
 """
 from __future__ import annotations
 
 import argparse
 import collections
+import resource
 import time
 from typing import Any, Callable
 
@@ -71,8 +74,10 @@ def instrument(model: Any, timers: _Timers) -> Callable[[], None]:
     return restore
 
 
-def profile(setup_name: str, samples: int | None = None, epochs: int = 2) -> tuple[float, list[tuple[str, float, float]]]:
-    """(seconds per step, [(part, seconds per step, calls per step)]) for minidl on the setup."""
+def profile(setup_name: str, samples: int | None = None, epochs: int = 2,
+            stats: dict | None = None) -> tuple[float, list[tuple[str, float, float]]]:
+    """(seconds per step, [(part, seconds per step, calls per step)]) for minidl on the setup;
+    ``stats``, when given, receives the CPU seconds and minor page faults per step."""
     setup = E.BY_NAME[setup_name]
     samples = samples or max(setup.batch * 20, setup.samples // 20)
     model = E.build("minidl", setup)
@@ -81,12 +86,15 @@ def profile(setup_name: str, samples: int | None = None, epochs: int = 2) -> tup
     timers = _Timers()
     restore = instrument(model, timers)
     try:
-        start = time.perf_counter()
+        faults, cpu, start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.process_time(), time.perf_counter()
         model.fit(x, y, batch_size=setup.batch, epochs=epochs, verbose=0)
         total = time.perf_counter() - start
+        cpu, faults = time.process_time() - cpu, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
     finally:
         restore()
     steps = epochs * -(-samples // setup.batch)
+    if stats is not None:
+        stats.update(cpu_per_step=cpu / steps, minor_faults_per_step=faults / steps)
     parts = [(k, v / steps, timers.calls[k] / steps) for k, v in timers.seconds.items()]
     parts.append(("rest (batching, metrics, Python)", (total - sum(timers.seconds.values())) / steps, 0.0))
     return total / steps, parts
@@ -102,8 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         import minidl
         minidl.config.set_num_threads(args.threads)
-    step, parts = profile(args.setup, args.samples, args.epochs)
-    print(f"{args.setup}: {step * 1e3:.2f} ms per step (batch {E.BY_NAME[args.setup].batch})")
+    stats: dict = {}
+    step, parts = profile(args.setup, args.samples, args.epochs, stats)
+    print(f"{args.setup}: {step * 1e3:.2f} ms per step (batch {E.BY_NAME[args.setup].batch}); "
+          f"CPU {stats['cpu_per_step'] * 1e3:.2f} ms, {stats['minor_faults_per_step']:.0f} minor page faults per step")
     print(f"| part | ms / step | share | calls / step |\n|---|---:|---:|---:|")
     for name, seconds, calls in sorted(parts, key=lambda p: -p[1]):
         print(f"| {name} | {seconds * 1e3:.3f} | {100 * seconds / step:.1f} % | {calls:g} |")

@@ -11,7 +11,9 @@ from benchmarks import profile  # noqa: E402
 
 
 def test_profile_parts_cover_the_step(capsys):
-    step, parts = profile.profile("mnist-dense", samples=400, epochs=1)
+    stats: dict = {}
+    step, parts = profile.profile("mnist-dense", samples=400, epochs=1, stats=stats)
+    assert stats["cpu_per_step"] > 0 and stats["minor_faults_per_step"] >= 0
     names = [p[0] for p in parts]
     assert any("Dense" in n and n.endswith("forward") for n in names)
     assert any("Dense" in n and n.endswith("backward") for n in names)
@@ -19,7 +21,8 @@ def test_profile_parts_cover_the_step(capsys):
     assert all(seconds >= 0 for name, seconds, _ in parts if not name.startswith("rest"))
     assert sum(seconds for _, seconds, _ in parts) == pytest.approx(step, rel=1e-9)
     assert profile.main(["xor", "--samples", "4", "--epochs", "3"]) == 0
-    assert "ms per step" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ms per step" in out and "minor page faults per step" in out
 
 
 def test_instrument_is_undone():
