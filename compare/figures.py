@@ -61,10 +61,14 @@ def _series(result: dict[str, Any], variants: tuple[str, ...], lib: str, key: st
 
 
 def _dropout_note(result: dict[str, Any], variants: set[str]) -> str:
-    seeds = {len(r.get("seeds", [])) for v, r in result["runs"].items() if v in variants and r.get("dropout")}
-    if not seeds:
+    counts = {v: len(r.get("seeds", [])) for v, r in sorted(result["runs"].items())
+              if v in variants and r.get("dropout")}
+    if not counts:
         return ""
-    k = max(seeds)
+    if len(set(counts.values())) > 1:  # e.g. the report's setup once, a variant over 3 seeds
+        each = ", ".join(f"{v} {k}" for v, k in counts.items())
+        return f"Dropout: the libraries draw different masks; mean ± std over each variant's seeds ({each})"
+    k = next(iter(counts.values()))
     if k > 1:
         return f"Dropout: the libraries draw different masks; mean ± std over {k} seeds each"
     return "Dropout: the libraries draw different masks (one seed each; use --seeds 3 for the spread)"
