@@ -73,6 +73,15 @@ def read_result(path: str) -> dict[str, Any]:
     return doc
 
 
+def longest_seeds(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """A variant's seeds that got furthest: a seed stopped early (resumable) would cut every
+    curve and mean of its variant to its own length, so figures and tables leave it out
+    until it catches up (the report's agreement table marks the run partial)."""
+    seeds = run.get("seeds", [])
+    most = max((rec.get("epochs_done", 0) for rec in seeds), default=0)
+    return [rec for rec in seeds if rec.get("epochs_done", 0) == most]
+
+
 def _json_kind(value: Any) -> str:
     return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
         type(value), "number")

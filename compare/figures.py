@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 from minidl.io import save_figure  # noqa: E402
 
 from . import divergence  # noqa: E402
+from .checkpoint import longest_seeds  # noqa: E402
 
 STYLE = {"minidl": {"lw": 4.0, "alpha": 0.35}, "keras": {"lw": 1.2, "alpha": 1.0}}
 
@@ -50,7 +51,7 @@ def subtitle(result: dict[str, Any], label: str) -> str:
 def _series(result: dict[str, Any], variants: tuple[str, ...], lib: str, key: str) -> np.ndarray | None:
     rows = []
     for v in variants:
-        for rec in result["runs"].get(v, {}).get("seeds", []):
+        for rec in longest_seeds(result["runs"].get(v, {})):
             values = rec.get("histories", {}).get(lib, {}).get(key)
             if values:
                 rows.append(values)
@@ -61,7 +62,7 @@ def _series(result: dict[str, Any], variants: tuple[str, ...], lib: str, key: st
 
 
 def _dropout_note(result: dict[str, Any], variants: set[str]) -> str:
-    counts = {v: len(r.get("seeds", [])) for v, r in sorted(result["runs"].items())
+    counts = {v: len(longest_seeds(r)) for v, r in sorted(result["runs"].items())
               if v in variants and r.get("dropout")}
     if not counts:
         return ""

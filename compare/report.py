@@ -21,7 +21,7 @@ from typing import Any
 from minidl.io import write_text
 
 from . import targets
-from .checkpoint import read_result
+from .checkpoint import longest_seeds, read_result
 from .exercises import NAMES, get
 
 MODES = ("full_float32", "full_float64", "quick_float32", "quick_float64")
@@ -39,7 +39,7 @@ def find_results(out: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
 
 
 def _mean_last(run: dict[str, Any], lib: str, key: str) -> float | None:
-    vals = [s["histories"][lib][key][-1] for s in run.get("seeds", [])
+    vals = [s["histories"][lib][key][-1] for s in longest_seeds(run)
             if s.get("histories", {}).get(lib, {}).get(key)]
     return sum(vals) / len(vals) if vals else None
 
@@ -90,8 +90,10 @@ def _row(result, label, runs, key, text, value) -> dict[str, Any]:
     w, lo = [x for x in w if x is not None], [x for x in lo if x is not None]
     div = f"weights {max(w):.1e}, loss {max(lo):.1e}" if w and lo else "–"
     if any(r.get("dropout") for r in runs):
-        k = max(len(r["seeds"]) for r in runs)
-        div += f" (Dropout: different masks, {k} seed{'s' if k > 1 else ''})"
+        k = max(len(longest_seeds(r)) for r in runs)
+        partial = any(len(longest_seeds(r)) < len(r["seeds"]) for r in runs)
+        div += f" (Dropout: different masks, {k} seed{'s' if k > 1 else ''}" + \
+            (", seeds stopped early left out)" if partial else ")")
     epochs = sorted({s.get("epochs_done", 0) for r in runs for s in r["seeds"]})
     met = ""
     if value is not None and all(reached[lib] is not None for lib in reached):
