@@ -14,6 +14,7 @@ is found; the kernels that need it then defer to the NumPy reference.
 from __future__ import annotations
 
 import ctypes
+import functools
 from pathlib import Path
 from typing import Callable
 
@@ -49,15 +50,17 @@ def openblas_paths() -> list[str]:
     return sorted(str(p) for p in shipped)
 
 
-def openblas_libraries() -> list[ctypes.CDLL]:
-    """The OpenBLAS shared libraries NumPy uses, opened with ctypes (the same loaded images)."""
+@functools.cache
+def openblas_libraries() -> tuple[ctypes.CDLL, ...]:
+    """The OpenBLAS shared libraries NumPy uses, opened with ctypes (the same loaded images);
+    looked up once, for the thread setters and the GEMMs alike."""
     libraries = []
     for path in openblas_paths():
         try:
             libraries.append(ctypes.CDLL(path))
         except OSError:
             continue
-    return libraries
+    return tuple(libraries)
 
 
 def thread_setters() -> tuple[Callable[[], int], Callable[[int], None]] | None:

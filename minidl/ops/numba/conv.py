@@ -26,12 +26,7 @@ import numpy as np
 
 from .. import convolution as ref
 from .. import registry
-from . import blas
-from .fused_conv import conv2d_backward, conv2d_bias_act_pool_forward
-
-
-def _fast(x: np.ndarray, kernel: np.ndarray) -> bool:
-    return x.dtype in registry.NUMBA_DTYPES and kernel.dtype == x.dtype and blas.gemm_function(x.dtype) is not None
+from .fused_conv import conv2d_backward, conv2d_bias_act_pool_forward, runs_here
 
 
 def _check(x4: np.ndarray, k4: np.ndarray) -> None:
@@ -46,7 +41,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     ref.check_layout(data_format, dilation_rate)
     x4, k4, s2, was_1d = ref.as_2d(inputs, kernel, strides)
     _check(x4, k4)
-    if not _fast(x4, k4):
+    if not runs_here(x4, k4):
         return ref.conv.reference(inputs, kernel, strides, padding, data_format, dilation_rate)
     y, _ = conv2d_bias_act_pool_forward(x4, k4, None, s2, padding, "linear")
     return y[:, 0] if was_1d else y
@@ -56,13 +51,9 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 def conv_backward(inputs, kernel, dy, strides=1, padding="valid", need_dx=True):
     """See :func:`minidl.ops.conv.conv_backward`."""
     x4, k4, s2, was_1d = ref.as_2d(inputs, kernel, strides)
-    if not _fast(x4, k4):
+    if not runs_here(x4, k4):
         return ref.conv_backward.reference(inputs, kernel, dy, strides, padding, need_dx)
-    dy4 = dy[:, None] if was_1d else dy
-    expected = (x4.shape[0], *ref.out_hw(x4.shape, k4.shape[:2], s2, padding), k4.shape[3])
-    if dy4.shape != expected:
-        raise ValueError(f"minidl.ops.conv_backward: dy has shape {dy4.shape}, expected {expected}")
-    dx, dk = conv2d_backward(x4, k4, dy4, s2, padding, need_dx)
+    dx, dk = conv2d_backward(x4, k4, dy[:, None] if was_1d else dy, s2, padding, need_dx)
     if was_1d:
         return (None if dx is None else dx[:, 0]), dk[0]
     return dx, dk

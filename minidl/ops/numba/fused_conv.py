@@ -47,6 +47,13 @@ CODES = {"linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3}
 FLOATS = registry.NUMBA_DTYPES
 
 
+def runs_here(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None = None) -> bool:
+    """Whether these kernels take the arguments: one float dtype that NumPy's OpenBLAS
+    multiplies (``blas.gemm_function``); otherwise the ops run the NumPy reference."""
+    return kernel.dtype == x.dtype and (bias is None or bias.dtype == x.dtype) \
+        and blas.gemm_function(x.dtype) is not None
+
+
 def image_chunks(n: int, bytes_per_image: int) -> list[tuple[int, int]]:
     """[0, n) in runs of whole images whose scratch holds about one core's L2; depends on
     the shapes and the cache, never on the thread count."""
@@ -231,6 +238,9 @@ def conv2d_backward(x: np.ndarray, kernel: np.ndarray, dz: np.ndarray, strides: 
                     need_dx: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
     """The plain conv's gradients: dz (n, oh, ow, cout) -> dx (n, h, w, cin) or None, dkernel."""
     geo = _geometry(x.shape, kernel.shape, strides, padding, CODES["linear"], None, None, "valid")
+    expected = (x.shape[0], geo.oh, geo.ow, kernel.shape[3])
+    if dz.shape != expected:
+        raise ValueError(f"minidl.ops.conv_backward: dy has shape {dz.shape}, expected {expected}")
     dx, dkernel, _ = _backward(geo, None, None, dz, x, kernel, need_dx)
     return dx, dkernel
 
@@ -307,8 +317,7 @@ def _two_d(x, kernel, strides, pool_size, pool_strides):
 @registry.register("conv_bias_act_max_pool", "numba")
 def conv_bias_act_max_pool(x, kernel, bias, strides, padding, activation, pool_size, pool_strides, pool_padding):
     """See :func:`minidl.ops.fused_conv.conv_bias_act_max_pool`."""
-    if activation not in CODES or x.ndim not in (3, 4) or kernel.dtype != x.dtype \
-            or (bias is not None and bias.dtype != x.dtype) or blas.gemm_function(x.dtype) is None:
+    if activation not in CODES or x.ndim not in (3, 4) or not runs_here(x, kernel, bias):
         return reference_ops.conv_bias_act_max_pool.reference(x, kernel, bias, strides, padding, activation,
                                                               pool_size, pool_strides, pool_padding)
     x4, k4, st, pool, pst = _two_d(x, kernel, strides, pool_size, pool_strides)

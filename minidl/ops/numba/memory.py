@@ -13,7 +13,6 @@ the rest of the process allocates. Bits do not change: ``empty`` is as uninitial
 as ``np.empty`` and the kernels write every value.
 
 The opt-in tuning below changes glibc's thresholds instead, for everything:
-
 raising the mmap and trim thresholds keeps freed pages for reuse; arrays above
 32 MB (a whole data set) are still mmap'd and returned.
 
@@ -87,7 +86,7 @@ def empty(shape: tuple[int, ...], dtype) -> np.ndarray:
             if buf.nbytes == nbytes and sys.getrefcount(buf) == 3:
                 _buffers.append(_buffers.pop(i))  # most recently used last
                 return buf.view(dtype).reshape(shape)
-        buf = None
+        buf = None  # the loop's last buffer must not look taken below (list + argument = free)
         if len(_buffers) >= RECYCLE_MAX_BUFFERS:
             free = [i for i in range(len(_buffers)) if sys.getrefcount(_buffers[i]) == 2]
             if free:

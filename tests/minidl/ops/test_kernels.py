@@ -181,6 +181,12 @@ def test_conv_window_too_large_is_a_clear_error(path):
         conv.conv2d_forward(x, np.zeros((4, 4, 1, 1), np.float32), None, (1, 1), "valid")
 
 
+def test_conv_backward_names_a_dy_of_the_wrong_shape(path):
+    x, kernel = np.zeros((2, 9, 9, 3), np.float32), np.zeros((3, 3, 3, 4), np.float32)
+    with pytest.raises(ValueError, match=r"conv_backward: dy has shape \(2, 6, 6, 4\), expected \(2, 7, 7, 4\)"):
+        ops.conv_backward(x, kernel, np.zeros((2, 6, 6, 4), np.float32), 1, "valid")
+
+
 # ---- max pooling --------------------------------------------------------------------
 
 POOL2D_CASES = [
