@@ -19,7 +19,7 @@ import signal
 import sys
 from typing import Callable, Sequence
 
-from .argtypes import positive_int, positive_seconds
+from .argtypes import non_negative_int, positive_int, positive_seconds
 
 DEFAULT_OUT = os.path.join("results", "compare")
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
@@ -131,6 +131,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", choices=("float32", "float64"), default="float32")
     p.add_argument("--seeds", type=positive_int, default=1,
                    help="runs per Dropout variant and library (the figure shows mean ± std); default 1")
+    p.add_argument("--seed", type=non_negative_int, metavar="K",
+                   help="train only seed K (0 ≤ K < --seeds) of each Dropout variant: processes given "
+                        "different seeds (or variants) can share one --out folder, each merging its own "
+                        "records into the exercise's result.json")
     p.add_argument("--variants", nargs="+", metavar="V", help="only these variants (p7 takes any n<N>_h<M>)")
     p.add_argument("--limit", type=positive_int, help="use the first N training (N/2 validation) samples")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"results root (default {DEFAULT_OUT})")
@@ -213,6 +217,8 @@ def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         for v in args.variants or []:
             if v not in ex.variants:
                 p.error(f"{ex.name}: unknown variant {v!r}; choose from {', '.join(ex.variants)}")
+    if args.seed is not None and args.seed >= args.seeds:
+        p.error(f"--seed {args.seed} needs --seeds above it (seeds are 0 … --seeds - 1; got --seeds {args.seeds})")
     if args.data_dir is not None and not os.path.isdir(args.data_dir):
         p.error(f"--data-dir {args.data_dir!r} is not a directory")
     if args.threads is not None:  # before minidl, Numba and BLAS load
@@ -223,7 +229,7 @@ def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from . import lockstep
     options = {ex.name: lockstep.Options(
         out=args.out, framework=args.framework, quick=args.quick, epochs=args.epochs, precision=args.precision,
-        seeds=args.seeds, data_dir=args.data_dir, variants=args.variants, limit=args.limit, resume=args.resume,
+        seeds=args.seeds, seed=args.seed, data_dir=args.data_dir, variants=args.variants, limit=args.limit, resume=args.resume,
         progress=not args.no_progress, figures=not args.no_figures, time_limit=args.time_limit)
         for ex in exercises}
     for ex in exercises:  # every file a run reads back, read before any training

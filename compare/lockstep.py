@@ -18,7 +18,9 @@ How two runs are made comparable, per (variant, seed):
    augmentation (ej10) is drawn in NumPy from ``default_rng([seed, 2])`` and
    fed to both;
 4. after each epoch: weights compared, the divergence row appended, the
-   checkpoint (``compare.checkpoint``) and the result JSON written atomically.
+   checkpoint (``compare.checkpoint``) and the result JSON written atomically
+   (merged with what other processes training other seeds or variants of the
+   same exercise wrote: ``compare.resultfile``).
 
 Result: ``OUT/<exercise>/<quick|full>_<precision>/result.json`` (schema in
 :func:`new_result`), figures beside it, ``ckpt/`` for ``--resume``.
@@ -33,7 +35,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import checkpoint, divergence, files
+from . import checkpoint, divergence
+from .resultfile import ResultFile, placeholder, training
 from .exercises import Data, Exercise
 
 SCHEMA = 2
@@ -57,6 +60,7 @@ class Options:
     epochs: int | None = None
     precision: str = "float32"
     seeds: int = 1
+    seed: int | None = None  # train only this seed of each variant (other processes train the rest)
     data_dir: str | None = None
     variants: list[str] | None = None
     limit: int | None = None
@@ -181,17 +185,18 @@ def run_exercise(ex: Exercise, opts: Options) -> dict[str, Any]:
     set_precision(opts.precision)
     folder = run_folder(opts.out, ex, opts.quick, opts.precision)
     os.makedirs(os.path.join(folder, "ckpt"), exist_ok=True)
-    path = os.path.join(folder, "result.json")
+    rf = ResultFile(os.path.join(folder, "result.json"), os.path.join(folder, "ckpt", "result.lock"))
     result = new_result(ex, opts)
-    if opts.resume and os.path.isfile(path):
-        result["runs"] = checkpoint.read_result(path)["runs"]
+    on_disk = rf.read()
+    if opts.resume and on_disk is not None:
+        result["runs"] = on_disk["runs"]
     variants = opts.variants or ex.default_variants(opts.quick)
     for v in variants:
         ex.check_variant(v)
     deadline = None if opts.time_limit is None else time.monotonic() + opts.time_limit
     try:
         for variant in variants:
-            _run_variant(ex, variant, opts, folder, result, path, deadline)
+            _run_variant(ex, variant, opts, folder, result, rf, deadline)
         result["status"] = "finished" if all(
             s.get("status") == "finished" for r in result["runs"].values() for s in r.get("seeds", [])
             if r.get("status") != "skipped") else "incomplete"
@@ -199,15 +204,15 @@ def run_exercise(ex: Exercise, opts: Options) -> dict[str, Any]:
         result["status"] = "interrupted (resumable with --resume)"
         raise
     finally:
-        files.write_json(path, result)
+        rf.write(result)
         if opts.figures:
             from . import figures
             result["figures"] = sorted(set(result.get("figures", [])) | set(figures.draw_exercise(ex, result, folder)))
-            files.write_json(path, result)
+            rf.write(result)
     return result
 
 
-def _run_variant(ex: Exercise, variant: str, opts: Options, folder: str, result: dict, path: str,
+def _run_variant(ex: Exercise, variant: str, opts: Options, folder: str, result: dict, rf: ResultFile,
                  deadline: float | None) -> None:
     try:
         data = _load_data(ex, variant, opts)
@@ -225,26 +230,36 @@ def _run_variant(ex: Exercise, variant: str, opts: Options, folder: str, result:
     seeds = run.setdefault("seeds", [])
     result["runs"][variant] = run
     for seed in range(n_seeds):
-        if seed < len(seeds) and seeds[seed].get("status") == "finished" and seeds[seed]["epochs_done"] >= epochs:
+        if opts.seed is not None and seed != opts.seed:
             continue
-        _run_pair(ex, variant, seed, data, epochs, opts, folder, seeds, result, path, deadline)
-        files.write_json(path, result)
+        if opts.resume and seed < len(seeds) and seeds[seed].get("status") == "finished" \
+                and seeds[seed]["epochs_done"] >= epochs:
+            continue  # (without --resume a run trains its pairs anew; the file's other records stay)
+        ckpt = os.path.join(folder, "ckpt", f"{variant}_s{seed}.npz")
+        with training(ckpt) as mine:
+            if not mine:
+                opts.log(f"{ex.name}/{variant} seed {seed}: skipped, another process is training it")
+                continue
+            rf.owned.add((variant, seed))
+            _run_pair(ex, variant, seed, data, epochs, opts, ckpt, seeds, result, rf, deadline)
+        rf.write(result)
     run["status"] = "finished" if all(s["status"] == "finished" for s in seeds) else "incomplete"
 
 
-def _run_pair(ex: Exercise, variant: str, seed: int, data: Data, epochs: int, opts: Options, folder: str,
-              seeds: list[dict], result: dict, path: str, deadline: float | None) -> dict[str, Any]:
+def _run_pair(ex: Exercise, variant: str, seed: int, data: Data, epochs: int, opts: Options, ckpt: str,
+              seeds: list[dict], result: dict, rf: ResultFile, deadline: float | None) -> dict[str, Any]:
     libs = opts.libs
     models = _build(ex, variant, seed, libs)
     params = {lib: int(m.count_params()) for lib, m in models.items()}
     rngs = {"shuffle": np.random.default_rng([seed, 1]), "augment": np.random.default_rng([seed, 2])}
-    ckpt = os.path.join(folder, "ckpt", f"{variant}_s{seed}.npz")
     rec = {"seed": seed, "status": "running", "epochs_done": 0, "params": params,
            "histories": {lib: {} for lib in libs}, "divergence": [], "seconds": {lib: 0.0 for lib in libs}}
     if opts.resume and checkpoint.exists(ckpt):
         meta = checkpoint.load(ckpt, models, rngs)
         rec.update(meta["record"])
         opts.log(f"{ex.name}/{variant} seed {seed}: resumed after epoch {rec['epochs_done']}")
+    while len(seeds) < seed:  # earlier seeds trained by other processes (--seed)
+        seeds.append(placeholder(len(seeds)))
     if seed < len(seeds):
         seeds[seed] = rec
     else:
@@ -268,7 +283,7 @@ def _run_pair(ex: Exercise, variant: str, seed: int, data: Data, epochs: int, op
                 logs[lib] = {k: float(v[-1]) for k, v in h.items()}
             _record_epoch(rec, models, logs, secs, epoch + 1)
             checkpoint.save(ckpt, models, rngs, {"record": rec})
-            files.write_json(path, result)
+            rf.write(result)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix({f"{lib[0]}_loss": f"{logs[lib].get('loss', float('nan')):.4g}" for lib in libs})
@@ -286,7 +301,7 @@ def _run_pair(ex: Exercise, variant: str, seed: int, data: Data, epochs: int, op
     if seed == 0 and ex.extra_figures is not None and opts.figures and rec["status"] == "finished":
         from .figures import subtitle
         result["figures"] = sorted(set(result.get("figures", [])) | set(
-            ex.extra_figures(models, data, folder, subtitle(result, data.label))))
+            ex.extra_figures(models, data, os.path.dirname(rf.path), subtitle(result, data.label))))
     return rec
 
 

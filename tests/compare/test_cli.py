@@ -21,6 +21,8 @@ def _code(argv, capsys):
     (["p6", "--epochs", "0"], "expected a positive integer"),
     (["p6", "--precision", "float16"], "invalid choice"),
     (["p6", "--variants", "nope"], "unknown variant 'nope'"),
+    (["ej04", "--seeds", "2", "--seed", "2"], "--seed 2 needs --seeds above it"),
+    (["ej04", "--seed", "-1"], "expected a non-negative integer"),
     (["report", "ej01"], "takes no exercise names")])
 def test_errors_exit_2(argv, message, capsys):
     code, out = _code(argv, capsys)

@@ -80,6 +80,16 @@ def test_dropout_seeds_and_keras_only(tmp_path, data_dir, restore_floatx, monkey
     assert seeds[0]["histories"]["keras"]["loss"] != seeds[1]["histories"]["keras"]["loss"]
     fig = [p for p in result["figures"] if "fig24" in p]
     assert fig
+    # the same two seeds trained one per run (--seed), later seed first, into one folder: the same records
+    for seed in (1, 0):
+        split = lockstep.run_exercise(get("ej08"), _opts(tmp_path / "split", variants=["conv"], seeds=2, seed=seed,
+                                                         figures=False))
+    split_seeds = split["runs"]["conv"]["seeds"]
+    assert [s["histories"] for s in split_seeds] == [s["histories"] for s in seeds]
+    assert split["runs"]["conv"]["status"] == "finished" and split["status"] == "finished"
+    with open(os.path.join(lockstep.run_folder(str(tmp_path / "split"), get("ej08"), True, "float32"),
+                           "result.json")) as f:
+        assert [s["histories"] for s in json.load(f)["runs"]["conv"]["seeds"]] == [s["histories"] for s in seeds]
     only = lockstep.run_exercise(get("p6"), _opts(tmp_path / "k", framework="keras", variants=["221_01"]))
     rec = only["runs"]["221_01"]["seeds"][0]
     assert list(rec["histories"]) == ["keras"] and rec["divergence"] == []
