@@ -1,20 +1,44 @@
-"""Matrix products for the Numba backend: single-threaded BLAS on blocks run by the kernel pool.
+"""Matrix products for the Numba backend: fixed blocks of single-threaded BLAS.
 
-The larger of the two output dimensions is cut into blocks (of at least
-``tuning.MIN_SIDE`` rows or columns, about ``tuning.GRAIN_MACS`` multiply-adds
-each); each block is one BLAS call writing its own slice of the output, every
-element with the full inner product, so the result does not depend on the
-thread count. Tiny products (XOR's 1×2 layers) go straight to NumPy; so do
-operands that are not 2-D (batched matmul stays NumPy's).
+The larger of the two output dimensions is cut into blocks whose number depends
+on the problem size only; each block is one BLAS call writing its own slice of
+the output, every element with the full inner product, so the result does not
+depend on the thread count. Tiny products (XOR's 1×2 layers) go straight to
+NumPy; so do operands that are not 2-D (batched matmul stays NumPy's).
+
+Two ways to run the blocks:
+
+* ``jit.gemm_blocks``: a ``prange`` loop calling NumPy's own CBLAS ``?gemm``
+  per block, where NumPy's OpenBLAS was found (``blas.gemm_function``) and
+  Numba's threading layer is OpenMP or TBB. Their threads take work in
+  microseconds; the kernel pool's Python helpers take ~45 µs to wake (median,
+  this 2-core VM), which made two blocks of the course's products (0.1-0.4 ms
+  each) no faster than one: MNIST dense's 100×784 @ 784×100 took 0.18 ms in
+  the pool's two blocks and 0.11-0.13 ms here, CIFAR-10's 128×3072 @ 3072×100
+  0.55-0.67 against 0.46-0.48 ms (``benchmarks/test_kernels.py``).
+* otherwise the kernel pool (``threads.run``), one ``np.matmul`` per block.
+
+A spinning OpenMP thread that the scheduler preempts stalls a whole
+``prange`` call (why the pool exists, see ``threads``). So every
+``PROBE_EVERY``-th call of a product shape runs serially (the same blocks on one
+thread: the same bits), timed; when the parallel calls since the last such probe
+took longer on average than the serial ones, that shape runs serially for
+``tuning.BACKOFF_S`` seconds, then tries again.
 """
 from __future__ import annotations
 
+import time
 from functools import partial
 
 import numpy as np
 
-from . import tuning
-from .threads import run, split
+from ... import config
+from . import blas, tuning
+from .threads import _local as _pool_local
+from .threads import run, single_threaded_blas, split
+
+#: one call in this many runs serially while the parallel way is in use, timed
+PROBE_EVERY = 64
 
 
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -29,6 +53,9 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         out = np.empty((m, n), dtype=np.result_type(a, b))
     if m * k * n < tuning.TINY_MACS:
         return np.matmul(a, b, out=out)
+    if m * k * n >= tuning.PAR_MACS and _prange_usable(a, b, out):
+        _prange_matmul(a, b, out)
+        return out
     if m >= n:
         blocks = split(m, max(tuning.MIN_SIDE, tuning.GRAIN_MACS // max(k * n, 1)), most=16)
         tasks = [partial(np.matmul, a[lo:hi], b, out=out[lo:hi]) for lo, hi in blocks]
@@ -37,3 +64,122 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         tasks = [partial(np.matmul, a, b[:, lo:hi], out=out[:, lo:hi]) for lo, hi in blocks]
     run(tasks)
     return out
+
+
+# ---- the prange way ------------------------------------------------------------------------
+
+def block_bounds(total: int, macs: int) -> np.ndarray:
+    """Cuts of ``total`` rows (or columns) for a product of ``macs`` multiply-adds: two blocks
+    from ``tuning.PAR_MACS``, more (a power of two, at most 16) only while each keeps
+    ``tuning.BLOCK_MACS``, none narrower than ``tuning.PAR_SIDE``. Sizes only, never threads."""
+    count = 1
+    if macs >= tuning.PAR_MACS:
+        count = 2
+        while count < 16 and macs // (2 * count) >= tuning.BLOCK_MACS:
+            count *= 2
+    while count > 1 and total // count < tuning.PAR_SIDE:
+        count //= 2
+    return np.array([i * total // count for i in range(count + 1)], dtype=np.int64)
+
+
+def _operand(x: np.ndarray) -> tuple[np.ndarray, int, bool] | None:
+    """(row-major buffer, leading dimension, transposed) describing ``x`` for BLAS, or None."""
+    item = x.itemsize
+    if x.strides[1] == item and x.strides[0] % item == 0 and x.strides[0] >= x.shape[1] * item:
+        return x, x.strides[0] // item, False
+    if x.strides[0] == item and x.strides[1] % item == 0 and x.strides[1] >= x.shape[0] * item:
+        return x.T, x.strides[1] // item, True
+    return None
+
+
+_layer_ok: bool | None = None  # None: not asked yet
+
+
+def _layer_is_thread_safe() -> bool:
+    """Whether Numba's threading layer is OpenMP or TBB (asked once): its ``workqueue`` layer
+    aborts when two threads launch ``prange`` loops at once, as the kernel pool's could."""
+    global _layer_ok
+    if _layer_ok is None:
+        try:
+            import numba
+            from numba.np.ufunc import parallel
+            parallel._launch_threads()  # chooses the layer without running a kernel
+            _layer_ok = numba.threading_layer() in ("omp", "tbb")
+        except Exception:  # noqa: BLE001  (any failure: keep to the pool)
+            _layer_ok = False
+    return _layer_ok
+
+
+def _prange_usable(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> bool:
+    return (a.dtype == b.dtype == out.dtype and out.flags.c_contiguous and out.size > 0
+            and blas.gemm_function(out.dtype) is not None and _layer_is_thread_safe())
+
+
+class _Times:
+    """One product shape's timings: the parallel calls since the last serial probe, the
+    serial calls' mean, and until when the shape runs serially."""
+
+    __slots__ = ("window", "count", "serial", "calls", "serial_until")
+
+    def __init__(self) -> None:
+        self.window = 0.0
+        self.count = 0
+        self.serial: float | None = None
+        self.calls = 0
+        self.serial_until = 0.0
+
+    def parallel_next(self, now: float) -> bool:
+        self.calls += 1
+        return now >= self.serial_until and self.calls % PROBE_EVERY != 0
+
+    def note(self, parallel: bool, seconds: float, now: float) -> None:
+        """Decides at each serial call, on the mean of the parallel calls before it (one call
+        the scheduler held up does not decide; a lasting slow-down does)."""
+        if parallel:
+            if self.calls > PROBE_EVERY:  # the first calls start Numba's threads, fault pages in
+                self.window += seconds
+                self.count += 1
+            return
+        self.serial = seconds if self.serial is None else 0.5 * (self.serial + seconds)
+        if self.count and self.window / self.count > self.serial:
+            self.serial_until = now + tuning.BACKOFF_S
+        self.window, self.count = 0.0, 0
+
+
+_times: dict[tuple, _Times] = {}
+
+
+def _prange_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    import numba
+
+    from .jit.gemm_blocks import gemm_blocks
+    m, k = a.shape
+    n = b.shape[1]
+    rows = m >= n
+    bounds = block_bounds(m if rows else n, m * k * n)
+    ops = _operand(a), _operand(b)
+    if ops[0] is None or ops[1] is None or len(bounds) == 2:
+        np.matmul(a, b, out=out)  # one block (or a layout BLAS cannot take): NumPy's own call
+        return
+    (a_buf, lda, ta), (b_buf, ldb, tb) = ops
+    key = (m, k, n, out.dtype.char, ta, tb, lda, ldb)
+    times = _times.get(key)
+    if times is None:
+        if len(_times) > 256:  # many shapes (a short last batch each): start over
+            _times.clear()
+        times = _times[key] = _Times()
+    threads = 1 if getattr(_pool_local, "inside", False) else \
+        min(config.num_threads(), numba.config.NUMBA_NUM_THREADS)
+    start = time.perf_counter()
+    parallel = threads > 1 and times.parallel_next(start)
+    before = numba.get_num_threads()  # thread-local in Numba: put back for the caller's own prange code
+    numba.set_num_threads(threads if parallel else 1)
+    try:
+        with single_threaded_blas():
+            gemm_blocks(blas.gemm_function(out.dtype), out.dtype.type(1), out.dtype.type(0), a_buf, lda, ta,
+                        b_buf, ldb, tb, out, out.shape[1], k, bounds, rows)
+    finally:
+        numba.set_num_threads(before)
+    if threads > 1:
+        end = time.perf_counter()
+        times.note(parallel, end - start, end)

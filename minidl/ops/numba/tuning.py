@@ -68,6 +68,16 @@ GRAIN_MACS: int = 1 << 22
 MIN_SIDE: int = 64
 #: below this many multiply-adds a matmul is one plain NumPy call
 TINY_MACS: int = 1 << 16
+#: the prange GEMM (``gemm``) from this many multiply-adds, in two blocks or more. Smaller
+#: products stay with the pool: the OpenMP thread spins for milliseconds after each
+#: ``prange`` call and took the second core from the pool's conv kernels (IMDB, whose dense
+#: layer is 4.8 M: 4.5-5.1 -> 5.8-6.0 s per epoch), for 0.17 -> 0.12 ms on MNIST dense's 7.8 M
+PAR_MACS: int = 1 << 23
+#: more than two blocks only while each keeps this many (four blocks of CIFAR-10's 39 M MACs
+#: were 10-25 % slower than two on two cores: each re-packs the other operand)
+BLOCK_MACS: int = 1 << 24
+#: and none narrower than this many rows or columns (IMDB's dense 50×3200 @ 3200×30: two of 25)
+PAR_SIDE: int = 16
 #: below this many elements NumPy's ufuncs beat a Numba call plus its argument checks
 #: (XOR's 1×2 layers: ~1.5 µs against ~5 µs), so tiny arrays use the reference
 SMALL: int = 256

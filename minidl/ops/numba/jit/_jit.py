@@ -9,13 +9,15 @@ from pathlib import Path
 import numba
 
 
-def kernel(inline: str = "never"):
+def kernel(inline: str = "never", parallel: bool = False):
     """``njit`` with the project's settings: cached, IEEE math, no GIL (the kernel
     pool in ``minidl.ops.numba.threads`` runs several at once), NumPy's error model
     (1/0 gives inf rather than raising). A corrupt cache entry is rebuilt with a warning.
     ``inline="always"``: a helper that Numba pastes into each njit caller's IR, so the
-    caller compiles to what it would be with the helper written out in its loop."""
-    jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy", inline=inline)
+    caller compiles to what it would be with the helper written out in its loop.
+    ``parallel``: ``prange`` loops run on Numba's threading layer (``gemm_blocks`` only)."""
+    jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy", inline=inline,
+                     parallel=parallel)
     return lambda fn: tolerate_corrupt_cache(drop_stale_cache(jit(fn)))
 
 
