@@ -35,3 +35,20 @@ def test_instrument_is_undone():
     restore()
     assert model.compiled_loss is loss and "apply_guarded" not in vars(model.optimizer)
     assert all("forward" not in vars(node.layer) for node, *_ in model.graph._plan)
+
+
+def test_epochs_verdicts_judge_each_setup_against_its_targets():
+    """The benchmark's verdict table: share of the matmul peak, ratio to Keras, not slower than PyTorch."""
+    from dataclasses import asdict
+    conv, xor = E.BY_NAME["mnist-conv"], E.BY_NAME["xor"]
+    peak = 100.0
+    results = [
+        {"setup": asdict(conv), "gflops": {"minidl": 40.0}, "ratio": 0.3, "ratio_torch": 1.2},
+        {"setup": asdict(xor), "gflops": {"minidl": 0.0}, "ratio": 0.011},
+    ]
+    got = {t: (m, ok) for t, m, ok in E._verdicts({"peak": {"peak": peak}, "results": results})}
+    assert got["mnist-conv: ≥ 35 % of the matmul peak"] == ("40.0 %", True)
+    assert got["mnist-conv: minidl ≤ 0.4× Keras"][1] is True
+    assert got["mnist-conv: minidl not slower than PyTorch"] == ("1.20×", False)
+    assert got["xor: minidl ≤ 0.01× Keras"] == ("0.011×", False)
+    assert not any(t.startswith("xor: ≥") for t in got)  # XOR has no peak target
