@@ -23,7 +23,8 @@ A spinning OpenMP thread that the scheduler preempts stalls a whole
 ``PROBE_EVERY``-th call of a product shape runs serially (the same blocks on one
 thread: the same bits), timed; when the parallel calls since the last such probe
 took longer on average than the serial ones, that shape runs serially for
-``tuning.BACKOFF_S`` seconds, then tries again.
+``tuning.BACKOFF_S`` seconds, then tries ``TRIAL_CALLS`` parallel calls again
+(each failed trial doubling the wait, up to ``MAX_BACKOFF_S``).
 """
 from __future__ import annotations
 
@@ -39,6 +40,10 @@ from .threads import run, single_threaded_blas, split
 
 #: one call in this many runs serially while the parallel way is in use, timed
 PROBE_EVERY = 64
+#: parallel calls tried after a back-off before the next serial probe decides again
+TRIAL_CALLS = 8
+#: a shape whose trials keep failing waits at most this long between them
+MAX_BACKOFF_S = 32.0
 
 
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -119,30 +124,42 @@ class _Times:
     """One product shape's timings: the parallel calls since the last serial probe, the
     serial calls' mean, and until when the shape runs serially."""
 
-    __slots__ = ("window", "count", "serial", "calls", "serial_until")
+    __slots__ = ("window", "count", "serial", "calls", "next_probe", "serial_until", "backoff")
 
     def __init__(self) -> None:
         self.window = 0.0
         self.count = 0
         self.serial: float | None = None
         self.calls = 0
+        self.next_probe = PROBE_EVERY
         self.serial_until = 0.0
+        self.backoff = tuning.BACKOFF_S
 
     def parallel_next(self, now: float) -> bool:
+        if now < self.serial_until:
+            return False
         self.calls += 1
-        return now >= self.serial_until and self.calls % PROBE_EVERY != 0
+        return self.calls < self.next_probe
 
     def note(self, parallel: bool, seconds: float, now: float) -> None:
-        """Decides at each serial call, on the mean of the parallel calls before it (one call
-        the scheduler held up does not decide; a lasting slow-down does)."""
+        """Decides at each serial probe, on the mean of the parallel calls before it (one call
+        the scheduler held up does not decide; a lasting slow-down does). After a back-off
+        the trial is short (``TRIAL_CALLS``), and each failed trial doubles the next back-off."""
         if parallel:
-            if self.calls > PROBE_EVERY:  # the first calls start Numba's threads, fault pages in
+            if self.calls > PROBE_EVERY or self.serial is not None:  # the first calls start threads
                 self.window += seconds
                 self.count += 1
             return
         self.serial = seconds if self.serial is None else 0.5 * (self.serial + seconds)
+        if self.calls < self.next_probe:
+            return  # a serial call during a back-off
         if self.count and self.window / self.count > self.serial:
-            self.serial_until = now + tuning.BACKOFF_S
+            self.serial_until = now + self.backoff
+            self.backoff = min(2 * self.backoff, MAX_BACKOFF_S)
+            self.next_probe = self.calls + TRIAL_CALLS
+        else:
+            self.backoff = tuning.BACKOFF_S
+            self.next_probe = self.calls + PROBE_EVERY
         self.window, self.count = 0.0, 0
 
 

@@ -111,4 +111,19 @@ def test_a_shape_whose_parallel_calls_are_slower_runs_serially_for_a_while(monke
     times.note(False, 1.0, now)
     assert times.serial_until == now + tuning.BACKOFF_S
     assert not any(times.parallel_next(now + 1.0) for _ in range(10))
-    assert times.parallel_next(now + tuning.BACKOFF_S)
+    later = now + tuning.BACKOFF_S
+    trial = [times.parallel_next(later) for _ in range(gemm.TRIAL_CALLS)]  # a short trial, then a probe
+    assert trial == [True] * (gemm.TRIAL_CALLS - 1) + [False]
+    for _ in range(gemm.TRIAL_CALLS - 1):
+        times.note(True, 2.0, later)
+    times.note(False, 1.0, later)  # still slower: twice the wait
+    assert times.serial_until == later + 2 * tuning.BACKOFF_S
+    assert times.backoff == min(4 * tuning.BACKOFF_S, gemm.MAX_BACKOFF_S)
+    later = times.serial_until
+    for _ in range(gemm.TRIAL_CALLS - 1):
+        assert times.parallel_next(later)
+        times.note(True, 0.5, later)
+    assert not times.parallel_next(later)
+    times.note(False, 1.0, later)  # faster again: back to the long windows
+    assert times.backoff == tuning.BACKOFF_S
+    assert all(times.parallel_next(later) for _ in range(gemm.PROBE_EVERY - 1))
