@@ -77,7 +77,8 @@ def instrument(model: Any, timers: _Timers) -> Callable[[], None]:
 def profile(setup_name: str, samples: int | None = None, epochs: int = 2,
             stats: dict | None = None) -> tuple[float, list[tuple[str, float, float]]]:
     """(seconds per step, [(part, seconds per step, calls per step)]) for minidl on the setup;
-    ``stats``, when given, receives the CPU seconds and minor page faults per step."""
+    ``stats``, when given, receives the CPU seconds and minor page faults per step, and the
+    large dense products run by the ``prange`` GEMM in parallel and serially (its guard's choice)."""
     setup = E.BY_NAME[setup_name]
     samples = samples or max(setup.batch * 20, setup.samples // 20)
     model = E.build("minidl", setup)
@@ -85,6 +86,8 @@ def profile(setup_name: str, samples: int | None = None, epochs: int = 2,
     model.fit(x[:setup.batch * 2], y[:setup.batch * 2], batch_size=setup.batch, epochs=1, verbose=0)
     timers = _Timers()
     restore = instrument(model, timers)
+    from minidl.ops.numba import gemm
+    gemm_before = dict(gemm.counts)
     try:
         faults, cpu, start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.process_time(), time.perf_counter()
         model.fit(x, y, batch_size=setup.batch, epochs=epochs, verbose=0)
@@ -94,7 +97,8 @@ def profile(setup_name: str, samples: int | None = None, epochs: int = 2,
         restore()
     steps = epochs * -(-samples // setup.batch)
     if stats is not None:
-        stats.update(cpu_per_step=cpu / steps, minor_faults_per_step=faults / steps)
+        stats.update(cpu_per_step=cpu / steps, minor_faults_per_step=faults / steps,
+                     gemm_calls={way: n - gemm_before[way] for way, n in gemm.counts.items()})
     parts = [(k, v / steps, timers.calls[k] / steps) for k, v in timers.seconds.items()]
     parts.append(("rest (batching, metrics, Python)", (total - sum(timers.seconds.values())) / steps, 0.0))
     return total / steps, parts
@@ -114,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     step, parts = profile(args.setup, args.samples, args.epochs, stats)
     print(f"{args.setup}: {step * 1e3:.2f} ms per step (batch {E.BY_NAME[args.setup].batch}); "
           f"CPU {stats['cpu_per_step'] * 1e3:.2f} ms, {stats['minor_faults_per_step']:.0f} minor page faults per step")
+    calls = stats["gemm_calls"]
+    if calls["parallel"] or calls["serial"]:
+        print(f"large dense products (prange GEMM): {calls['parallel']} run in parallel, {calls['serial']} serially")
     print(f"| part | ms / step | share | calls / step |\n|---|---:|---:|---:|")
     for name, seconds, calls in sorted(parts, key=lambda p: -p[1]):
         print(f"| {name} | {seconds * 1e3:.3f} | {100 * seconds / step:.1f} % | {calls:g} |")

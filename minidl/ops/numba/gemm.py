@@ -164,6 +164,8 @@ class _Times:
 
 
 _times: dict[tuple, _Times] = {}
+#: calls of the prange GEMM since the process started, each way (``benchmarks.profile`` prints them)
+counts = {"parallel": 0, "serial": 0}
 
 
 def _prange_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
@@ -197,6 +199,7 @@ def _prange_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
                         b_buf, ldb, tb, out, out.shape[1], k, bounds, rows)
     finally:
         numba.set_num_threads(before)
+    counts["parallel" if parallel else "serial"] += 1
     if threads > 1:
         end = time.perf_counter()
         times.note(parallel, end - start, end)
