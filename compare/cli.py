@@ -256,15 +256,18 @@ def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def summary_line(result: dict) -> str:
-    """One line per variant: last validation (or training) metric per library and the largest divergence."""
+    """One line per variant: last validation (or training) metric per library (mean over the seeds
+    that got furthest) and the largest divergence."""
     lines = [f"{result['exercise']} ({result['mode']}, {result['precision']}): {result['status']}"]
     for v, run in result["runs"].items():
         if run.get("status") == "skipped":
             lines.append(f"  {v}: skipped ({run.get('reason')})")
             continue
         cells = []
+        from .checkpoint import longest_seeds  # (NumPy and minidl load only after --threads is applied)
+        seeds = longest_seeds(run)  # a seed stopped early would pull the mean to its own epoch
         for lib in ("minidl", "keras"):
-            vals = [s["histories"].get(lib, {}) for s in run.get("seeds", []) if lib in s.get("histories", {})]
+            vals = [s["histories"].get(lib, {}) for s in seeds if lib in s.get("histories", {})]
             for key in ("val_accuracy", "accuracy", "val_loss", "loss"):
                 got = [h[key][-1] for h in vals if h.get(key)]
                 if got:
@@ -274,5 +277,7 @@ def summary_line(result: dict) -> str:
         w = [x for x in w if x is not None]
         if w:
             cells.append(f"max rel Δ weights {max(w):.1e}")
+        if len(seeds) < len(run.get("seeds", [])):
+            cells.append(f"{len(seeds)} of {len(run['seeds'])} seeds at epoch {seeds[0].get('epochs_done', 0)}")
         lines.append(f"  {v}: " + ", ".join(cells))
     return "\n".join(lines)

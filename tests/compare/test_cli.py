@@ -57,3 +57,15 @@ def test_run_then_report(tmp_path, capsys, restore_floatx):
     assert code == 0 and (tmp_path / "REPORT.md").is_file() and (tmp_path / "report.html").is_file()
     code, out = _code(["report", "--out", str(tmp_path / "empty")], capsys)
     assert code == 1
+
+
+def test_summary_line_means_the_seeds_that_got_furthest():
+    from compare.cli import summary_line
+
+    def seed(i, accs):
+        return {"seed": i, "epochs_done": len(accs), "status": "finished",
+                "histories": {"minidl": {"val_accuracy": accs}, "keras": {"val_accuracy": accs}}}
+    result = {"exercise": "ej09", "mode": "full", "precision": "float32", "status": "running",
+              "runs": {"conv": {"seeds": [seed(0, [0.5, 0.9]), seed(1, [0.5, 0.7]), seed(2, [0.1])]}}}
+    line = summary_line(result).splitlines()[1]
+    assert "minidl val_accuracy 0.8000" in line and "2 of 3 seeds at epoch 2" in line
