@@ -7,11 +7,15 @@ PyTorch is optional (``pip install minidl[bench]``): without it the default
 frameworks are minidl and Keras and the PyTorch columns read "–". Its
 networks are ``benchmarks.torch_nets``: the same layer sizes, loss, batch size
 and SGD learning rate, L2 as SGD weight decay ``2·l2`` on the same kernels.
-PyTorch runs with its default threads and ``OMP_WAIT_POLICY=PASSIVE`` unless
-set (its OpenMP threads otherwise spin at barriers, which on a shared machine
-cost it 3-8x in wall time); the variable is set only while torch loads its own
-OpenMP runtime, so the one Numba loads for minidl's large GEMMs keeps the
-environment's setting.
+PyTorch runs with its default threads. It and minidl's large GEMMs (Numba's
+``prange``) share one OpenMP runtime in this process (PyTorch loads its libgomp
+globally, and Numba's parallel regions then call it), so one wait policy holds
+for both: the environment's. OpenMP's default, active waits (threads spin at
+barriers), is the fast one on an idle machine (PyTorch's CIFAR-10 dense epoch
+0.90-0.95 s against 1.93-2.28 s with ``OMP_WAIT_POLICY=PASSIVE``; minidl's
+1.13-1.25 s against 0.70-0.73 s); on a machine shared with other jobs set
+``OMP_WAIT_POLICY=PASSIVE`` (spinning threads there cost PyTorch 3-8x in wall
+time). Tables made before 2026-12-02 ran PyTorch with passive waits.
 
 Data are synthetic arrays of the real shapes and dtypes (float32 inputs,
 one-hot or 0/1 targets, integer word ids), the same arrays for both
@@ -301,29 +305,6 @@ def _run_memory_probe(samples: int) -> dict[str, Any]:
 # ---- reporting ----------------------------------------------------------------------
 
 
-_TORCH_WAIT_POLICY = "unset"
-
-
-def _load_torch_with_passive_waits() -> None:
-    """Import PyTorch with ``OMP_WAIT_POLICY=PASSIVE`` (unless set), then put the variable
-    back. PyTorch's OpenMP threads spin at every barrier by default; on a shared 2-core
-    machine that made its epochs 3-8x slower in wall time (CIFAR-10 dense b50: 0.62 s ->
-    0.33 s, MNIST conv 12.7 s -> 3.0 s at load ~5). Its libgomp (its own copy, loaded with
-    ``import torch``) reads the variable then; the copy Numba loads later for minidl's large
-    GEMMs reads it when it loads, and passive waits there would wake a sleeping thread for
-    every product, so it keeps the environment's own setting."""
-    global _TORCH_WAIT_POLICY
-    before = os.environ.get("OMP_WAIT_POLICY")
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    _TORCH_WAIT_POLICY = os.environ["OMP_WAIT_POLICY"]
-    try:
-        import torch
-        torch.ones(2).sum()
-    finally:
-        if before is None:
-            del os.environ["OMP_WAIT_POLICY"]
-
-
 def _verdicts(report: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     """(target, measured, met) for every target the run can judge: per setup the share of the
     matmul peak, the ratio to Keras, and not slower than PyTorch (the kernel issue's targets)."""
@@ -404,7 +385,7 @@ def _versions(frameworks: list[str]) -> str:
     if "torch" in frameworks:
         import torch
         parts.append(f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads, "
-                     f"OMP_WAIT_POLICY={_TORCH_WAIT_POLICY})")
+                     f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')})")
     import minidl
     parts.append(f"minidl backend {minidl.config.backend()}, {minidl.config.num_threads()} kernel threads")
     return ", ".join(parts)
@@ -449,8 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds must be at least 1")
     if "keras" in frameworks:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if "torch" in frameworks:
-        _load_torch_with_passive_waits()
+
     report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick, "rounds": rounds,
                               "machine": _machine(), "versions": _versions(frameworks), "frameworks": frameworks,
                               "load_start": os.getloadavg(), "data": "synthetic arrays of the real shapes"}
