@@ -387,7 +387,8 @@ def _versions(frameworks: list[str]) -> str:
         parts.append(f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads, "
                      f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')})")
     import minidl
-    parts.append(f"minidl backend {minidl.config.backend()}, {minidl.config.num_threads()} kernel threads")
+    parts.append(f"minidl backend {minidl.config.backend()}, {minidl.config.num_threads()} kernel threads, "
+                 f"OpenMP GEMM {'on' if minidl.config.openmp_gemm() else 'off (MINIDL_OPENMP_GEMM=1 turns it on)'}")
     return ", ".join(parts)
 
 

@@ -51,6 +51,25 @@ def set_fusion(value: bool) -> None:
     _FUSION = value
 
 
+_OPENMP_GEMM = os.environ.get("MINIDL_OPENMP_GEMM", "0").strip() in ("1", "true", "True", "yes", "on")
+
+
+def openmp_gemm() -> bool:
+    """May large dense products run as a Numba ``prange`` loop on OpenMP threads
+    (``minidl.ops.numba.gemm``: ~20 % faster CIFAR-10 dense epochs on two cores)? Off
+    unless ``MINIDL_OPENMP_GEMM=1``: once GNU OpenMP has run in a process, Numba
+    terminates any child that process forks (``multiprocessing``'s default on Linux)."""
+    return _OPENMP_GEMM
+
+
+def set_openmp_gemm(value: bool) -> None:
+    """Allow (True) or forbid (False) the OpenMP GEMM; see :func:`openmp_gemm`."""
+    global _OPENMP_GEMM
+    if not isinstance(value, bool):
+        raise TypeError(f"set_openmp_gemm expects True or False, got {value!r}")
+    _OPENMP_GEMM = value
+
+
 def floatx() -> str:
     """The default float dtype name: ``"float32"`` unless changed."""
     return _FLOATX

@@ -16,6 +16,11 @@ Two ways to run the blocks:
   each) little faster than one. CIFAR-10's dense layer, forward + backward
   (``python -m pytest benchmarks --benchmark-only -k dense``, two threads):
   batch 128 2.21 -> 1.58 ms, batch 50 1.34 -> 0.90 ms.
+  Only when ``minidl.config.openmp_gemm()`` (``MINIDL_OPENMP_GEMM=1``): once
+  GNU OpenMP has run in a process, Numba terminates every child the process
+  forks ("Terminating: fork() called from a process already using GNU
+  OpenMP"), which would break ``multiprocessing``'s default on Linux, so it is
+  not the default.
 * otherwise the kernel pool (``threads.run``), one ``np.matmul`` per block.
 
 A spinning OpenMP thread that the scheduler preempts stalls a whole
@@ -58,7 +63,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         out = np.empty((m, n), dtype=np.result_type(a, b))
     if m * k * n < tuning.TINY_MACS:
         return np.matmul(a, b, out=out)
-    if m * k * n >= tuning.PAR_MACS and _prange_usable(a, b, out):
+    if m * k * n >= tuning.PAR_MACS and config.openmp_gemm() and _prange_usable(a, b, out):
         _prange_matmul(a, b, out)
         return out
     if m >= n:

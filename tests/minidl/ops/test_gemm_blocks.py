@@ -17,6 +17,7 @@ pytestmark = pytest.mark.skipif(blas.gemm_function(np.float32) is None or not ge
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Products of any size through the prange GEMM, in several blocks."""
+    monkeypatch.setattr(config, "_OPENMP_GEMM", True)
     monkeypatch.setattr(tuning, "TINY_MACS", 0)
     monkeypatch.setattr(tuning, "PAR_MACS", 0)
     monkeypatch.setattr(tuning, "BLOCK_MACS", 64)
@@ -127,3 +128,36 @@ def test_a_shape_whose_parallel_calls_are_slower_runs_serially_for_a_while(monke
     times.note(False, 1.0, later)  # faster again: back to the long windows
     assert times.backoff == tuning.BACKOFF_S
     assert all(times.parallel_next(later) for _ in range(gemm.PROBE_EVERY - 1))
+
+
+def test_the_openmp_gemm_is_off_by_default_and_forking_stays_safe(monkeypatch, tmp_path):
+    """Numba terminates children forked after GNU OpenMP ran: off unless asked for."""
+    import os
+    import subprocess
+    import sys
+    code = ("import multiprocessing as mp, numpy as np\n"
+            "from minidl import config\n"
+            "from minidl.ops.numba import gemm\n"
+            "assert not config.openmp_gemm()\n"
+            "a, b = np.ones((128, 3072), np.float32), np.ones((3072, 100), np.float32)\n"
+            "gemm.matmul(a, b)\n"
+            "assert gemm.counts == {'parallel': 0, 'serial': 0}\n"
+            "def child(q): q.put(float(gemm.matmul(a, b)[0, 0]))\n"
+            "if __name__ == '__main__':\n"
+            "    ctx = mp.get_context('fork'); q = ctx.Queue()\n"
+            "    p = ctx.Process(target=child, args=(q,)); p.start(); p.join(60)\n"
+            "    print(p.exitcode, q.get(timeout=5))\n")
+    script = tmp_path / "fork_after_gemm.py"
+    script.write_text(code)
+    env = {k: v for k, v in os.environ.items() if k != "MINIDL_OPENMP_GEMM"}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["0", "3072.0"]
+
+
+def test_openmp_gemm_setting(monkeypatch):
+    monkeypatch.setattr(config, "_OPENMP_GEMM", False)
+    config.set_openmp_gemm(True)
+    assert config.openmp_gemm()
+    with pytest.raises(TypeError, match="set_openmp_gemm expects True or False"):
+        config.set_openmp_gemm(1)

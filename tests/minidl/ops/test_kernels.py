@@ -77,6 +77,7 @@ def path(request, monkeypatch):
         monkeypatch.setattr(tuning, "GRAIN_MACS", 64)
         monkeypatch.setattr(tuning, "MIN_SIDE", 2)
         monkeypatch.setattr(tuning, "TINY_MACS", 0)
+        monkeypatch.setattr(config, "_OPENMP_GEMM", True)
         monkeypatch.setattr(tuning, "PAR_MACS", 0)  # every product through the prange GEMM,
         monkeypatch.setattr(tuning, "BLOCK_MACS", 64)  # in up to 16 blocks
         monkeypatch.setattr(tuning, "PAR_SIDE", 1)
