@@ -14,7 +14,7 @@ Two ways to run the blocks:
   microseconds; the kernel pool's Python helpers take ~45 µs to wake (median,
   this 2-core VM), which made two blocks of the course's products (0.1-0.4 ms
   each) little faster than one. CIFAR-10's dense layer, forward + backward
-  (``python -m pytest benchmarks --benchmark-only -k dense``, two threads):
+  (``MINIDL_OPENMP_GEMM=1 python -m pytest benchmarks --benchmark-only -k dense``, two threads):
   batch 128 2.21 -> 1.58 ms, batch 50 1.34 -> 0.90 ms.
   Only when ``minidl.config.openmp_gemm()`` (``MINIDL_OPENMP_GEMM=1``): once
   GNU OpenMP has run in a process, Numba terminates every child the process
