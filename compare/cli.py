@@ -229,7 +229,8 @@ def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from . import lockstep
     options = {ex.name: lockstep.Options(
         out=args.out, framework=args.framework, quick=args.quick, epochs=args.epochs, precision=args.precision,
-        seeds=args.seeds, seed=args.seed, data_dir=args.data_dir, variants=args.variants, limit=args.limit, resume=args.resume,
+        seeds=args.seeds, seed=args.seed, data_dir=args.data_dir, variants=args.variants, limit=args.limit,
+        resume=args.resume,
         progress=not args.no_progress, figures=not args.no_figures, time_limit=args.time_limit)
         for ex in exercises}
     for ex in exercises:  # every file a run reads back, read before any training
