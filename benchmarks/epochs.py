@@ -431,7 +431,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds must be at least 1")
     if "keras" in frameworks:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
     report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick, "rounds": rounds,
                               "machine": _machine(), "versions": _versions(frameworks), "frameworks": frameworks,
                               "load_start": os.getloadavg(), "data": "synthetic arrays of the real shapes"}

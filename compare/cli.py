@@ -259,13 +259,13 @@ def _main(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def summary_line(result: dict) -> str:
     """One line per variant: last validation (or training) metric per library (mean over the seeds
     that got furthest) and the largest divergence."""
+    from .checkpoint import longest_seeds  # (NumPy and minidl load only after --threads is applied)
     lines = [f"{result['exercise']} ({result['mode']}, {result['precision']}): {result['status']}"]
     for v, run in result["runs"].items():
         if run.get("status") == "skipped":
             lines.append(f"  {v}: skipped ({run.get('reason')})")
             continue
         cells = []
-        from .checkpoint import longest_seeds  # (NumPy and minidl load only after --threads is applied)
         seeds = longest_seeds(run)  # a seed stopped early would pull the mean to its own epoch
         for lib in ("minidl", "keras"):
             vals = [s["histories"].get(lib, {}) for s in seeds if lib in s.get("histories", {})]

@@ -36,7 +36,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import checkpoint, divergence
-from .resultfile import ResultFile, placeholder, training
+from .resultfile import ResultFile, exercise_status, placeholder, status_of, training
 from .exercises import Data, Exercise
 
 SCHEMA = 2
@@ -187,8 +187,8 @@ def run_exercise(ex: Exercise, opts: Options) -> dict[str, Any]:
     os.makedirs(os.path.join(folder, "ckpt"), exist_ok=True)
     rf = ResultFile(os.path.join(folder, "result.json"), os.path.join(folder, "ckpt", "result.lock"))
     result = new_result(ex, opts)
-    on_disk = rf.read()
-    if opts.resume and on_disk is not None:
+    on_disk = rf.read() if opts.resume else None
+    if on_disk is not None:
         result["runs"] = on_disk["runs"]
     variants = opts.variants or ex.default_variants(opts.quick)
     for v in variants:
@@ -197,9 +197,7 @@ def run_exercise(ex: Exercise, opts: Options) -> dict[str, Any]:
     try:
         for variant in variants:
             _run_variant(ex, variant, opts, folder, result, rf, deadline)
-        result["status"] = "finished" if all(
-            s.get("status") == "finished" for r in result["runs"].values() for s in r.get("seeds", [])
-            if r.get("status") != "skipped") else "incomplete"
+        result["status"] = exercise_status(result)
     except KeyboardInterrupt:
         result["status"] = "interrupted (resumable with --resume)"
         raise
@@ -243,7 +241,7 @@ def _run_variant(ex: Exercise, variant: str, opts: Options, folder: str, result:
             rf.owned.add((variant, seed))
             _run_pair(ex, variant, seed, data, epochs, opts, ckpt, seeds, result, rf, deadline)
         rf.write(result)
-    run["status"] = "finished" if all(s["status"] == "finished" for s in seeds) else "incomplete"
+    run["status"] = status_of(seeds)
 
 
 def _run_pair(ex: Exercise, variant: str, seed: int, data: Data, epochs: int, opts: Options, ckpt: str,

@@ -56,14 +56,19 @@ def merge(mine: dict[str, Any], disk: dict[str, Any], owned: set[Pair]) -> None:
                 ours[i] = copy.deepcopy(rec)
     for run in mine["runs"].values():
         if run.get("status") in ("finished", "incomplete") and run.get("seeds"):
-            run["status"] = _status(run["seeds"])
+            run["status"] = status_of(run["seeds"])
     if mine.get("status") in ("finished", "incomplete"):
-        mine["status"] = _status([s for r in mine["runs"].values() if r.get("status") != "skipped"
-                                  for s in r.get("seeds", [])])
+        mine["status"] = exercise_status(mine)
 
 
-def _status(seeds: list[dict[str, Any]]) -> str:
+def status_of(seeds: list[dict[str, Any]]) -> str:
+    """"finished" when every seed record is, else "incomplete"."""
     return "finished" if all(s.get("status") == "finished" for s in seeds) else "incomplete"
+
+
+def exercise_status(result: dict[str, Any]) -> str:
+    """:func:`status_of` over the seeds of every variant that was not skipped."""
+    return status_of([s for r in result["runs"].values() if r.get("status") != "skipped" for s in r.get("seeds", [])])
 
 
 class ResultFile:
@@ -79,14 +84,11 @@ class ResultFile:
         with self._locked():
             return self._read_for_merge()
 
-    def _read(self) -> dict[str, Any] | None:
-        return checkpoint.read_result(self.path) if os.path.isfile(self.path) else None
-
     def _read_for_merge(self) -> dict[str, Any] | None:
         """The document on disk, or None when absent or damaged (a run that does not resume
         replaces a damaged file; one that resumes has refused it in its preflight)."""
         try:
-            return self._read()
+            return checkpoint.read_result(self.path) if os.path.isfile(self.path) else None
         except checkpoint.CorruptFile:
             return None
 
