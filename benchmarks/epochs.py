@@ -388,7 +388,7 @@ def _versions(frameworks: list[str]) -> str:
                      f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')})")
     import minidl
     parts.append(f"minidl backend {minidl.config.backend()}, {minidl.config.num_threads()} kernel threads, "
-                 f"OpenMP GEMM {'on' if minidl.config.openmp_gemm() else 'off (MINIDL_OPENMP_GEMM=1 turns it on)'}")
+                 f"OpenMP GEMM {'on' if minidl.config.openmp_gemm() else 'off (MINIDL_OPENMP_GEMM=0)'}")
     return ", ".join(parts)
 
 

@@ -119,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.setup}: {step * 1e3:.2f} ms per step (batch {E.BY_NAME[args.setup].batch}); "
           f"CPU {stats['cpu_per_step'] * 1e3:.2f} ms, {stats['minor_faults_per_step']:.0f} minor page faults per step")
     calls = stats["gemm_calls"]
-    if calls["parallel"] or calls["serial"]:
-        print(f"large dense products (prange GEMM): {calls['parallel']} run in parallel, {calls['serial']} serially")
+    if any(calls.values()):
+        print(f"large dense products (block GEMM): {calls['parallel']} by the prange loop in parallel, "
+              f"{calls['serial']} on one thread, {calls['pool']} on the kernel pool")
     print(f"| part | ms / step | share | calls / step |\n|---|---:|---:|---:|")
     for name, seconds, calls in sorted(parts, key=lambda p: -p[1]):
         print(f"| {name} | {seconds * 1e3:.3f} | {100 * seconds / step:.1f} % | {calls:g} |")

@@ -51,14 +51,15 @@ def set_fusion(value: bool) -> None:
     _FUSION = value
 
 
-_OPENMP_GEMM = os.environ.get("MINIDL_OPENMP_GEMM", "0").strip() in ("1", "true", "True", "yes", "on")
+_OPENMP_GEMM = os.environ.get("MINIDL_OPENMP_GEMM", "1").strip() not in ("0", "false", "False", "no", "off")
 
 
 def openmp_gemm() -> bool:
     """May large dense products run as a Numba ``prange`` loop on OpenMP threads
-    (``minidl.ops.numba.gemm``: ~20 % faster CIFAR-10 dense epochs on two cores)? Off
-    unless ``MINIDL_OPENMP_GEMM=1``: once GNU OpenMP has run in a process, Numba
-    terminates any child that process forks (``multiprocessing``'s default on Linux)."""
+    (``minidl.ops.numba.gemm``: ~20 % faster CIFAR-10 dense epochs on two cores)? On
+    unless ``MINIDL_OPENMP_GEMM=0``. A process forked after Numba started its threads
+    never uses them (GNU OpenMP is not fork-safe: Numba terminates such a child at
+    its first ``prange``); it keeps to the kernel pool, with the same bits."""
     return _OPENMP_GEMM
 
 

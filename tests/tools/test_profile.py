@@ -14,7 +14,7 @@ def test_profile_parts_cover_the_step(capsys):
     stats: dict = {}
     step, parts = profile.profile("mnist-dense", samples=400, epochs=1, stats=stats)
     assert stats["cpu_per_step"] > 0 and stats["minor_faults_per_step"] >= 0
-    assert set(stats["gemm_calls"]) == {"parallel", "serial"}
+    assert set(stats["gemm_calls"]) == {"parallel", "serial", "pool"}
     names = [p[0] for p in parts]
     assert any("Dense" in n and n.endswith("forward") for n in names)
     assert any("Dense" in n and n.endswith("backward") for n in names)

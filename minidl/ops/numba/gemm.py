@@ -14,13 +14,13 @@ Two ways to run the blocks:
   microseconds; the kernel pool's Python helpers take ~45 µs to wake (median,
   this 2-core VM), which made two blocks of the course's products (0.1-0.4 ms
   each) little faster than one. CIFAR-10's dense layer, forward + backward
-  (``MINIDL_OPENMP_GEMM=1 python -m pytest benchmarks --benchmark-only -k dense``, two threads):
-  batch 128 2.21 -> 1.58 ms, batch 50 1.34 -> 0.90 ms.
-  Only when ``minidl.config.openmp_gemm()`` (``MINIDL_OPENMP_GEMM=1``): once
-  GNU OpenMP has run in a process, Numba terminates every child the process
-  forks ("Terminating: fork() called from a process already using GNU
-  OpenMP"), which would break ``multiprocessing``'s default on Linux, so it is
-  not the default.
+  (``python -m pytest benchmarks --benchmark-only -k dense``, two threads, against
+  ``MINIDL_OPENMP_GEMM=0``): batch 128 2.21 -> 1.58 ms, batch 50 1.34 -> 0.90 ms.
+  Used unless ``MINIDL_OPENMP_GEMM=0`` (``minidl.config.openmp_gemm``). GNU OpenMP
+  is not fork-safe: Numba terminates a child forked after its threads started
+  at the child's first ``prange`` ("Terminating: fork() called from a process
+  already using GNU OpenMP"), so such a child (``multiprocessing``'s default
+  on Linux) keeps to the pool (``_note_fork``).
 * otherwise the kernel pool (``threads.run``), one ``np.matmul`` per block.
 
 A spinning OpenMP thread that the scheduler preempts stalls a whole
@@ -33,6 +33,7 @@ took longer on average than the serial ones, that shape runs serially for
 """
 from __future__ import annotations
 
+import os
 import time
 from functools import partial
 
@@ -63,8 +64,8 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         out = np.empty((m, n), dtype=np.result_type(a, b))
     if m * k * n < tuning.TINY_MACS:
         return np.matmul(a, b, out=out)
-    if m * k * n >= tuning.PAR_MACS and config.openmp_gemm() and _prange_usable(a, b, out):
-        _prange_matmul(a, b, out)
+    if m * k * n >= tuning.PAR_MACS and _blocks_usable(a, b, out):
+        _block_matmul(a, b, out)
         return out
     if m >= n:
         blocks = split(m, max(tuning.MIN_SIDE, tuning.GRAIN_MACS // max(k * n, 1)), most=16)
@@ -103,12 +104,33 @@ def _operand(x: np.ndarray) -> tuple[np.ndarray, int, bool] | None:
 
 
 _layer_ok: bool | None = None  # None: not asked yet
+_forked_after_launch = False
+
+
+def _note_fork() -> None:
+    """In a forked child: were Numba's threads already started (in an ancestor)? Then this
+    process never runs the ``prange`` way: GNU OpenMP's threads do not exist after a fork,
+    and Numba terminates such a child at its first ``prange`` ("Terminating: fork() called
+    from a process already using GNU OpenMP")."""
+    global _forked_after_launch
+    try:
+        from numba.np.ufunc import parallel
+        _forked_after_launch = _forked_after_launch or bool(parallel._is_initialized)
+    except Exception:  # noqa: BLE001  (a Numba without that flag: assume started, stay safe)
+        _forked_after_launch = True
+
+
+os.register_at_fork(after_in_child=_note_fork)
 
 
 def _layer_is_thread_safe() -> bool:
-    """Whether Numba's threading layer is OpenMP or TBB (asked once): its ``workqueue`` layer
-    aborts when two threads launch ``prange`` loops at once, as the kernel pool's could."""
+    """Whether this process may run ``prange`` loops with several threads: not a child forked
+    after they started (``_note_fork``), and Numba's threading layer is OpenMP or TBB (asked
+    once; its ``workqueue`` layer aborts when two threads launch ``prange`` loops at once, as
+    the kernel pool's could)."""
     global _layer_ok
+    if _forked_after_launch:
+        return False
     if _layer_ok is None:
         try:
             import numba
@@ -120,9 +142,9 @@ def _layer_is_thread_safe() -> bool:
     return _layer_ok
 
 
-def _prange_usable(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> bool:
+def _blocks_usable(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> bool:
     return (a.dtype == b.dtype == out.dtype and out.flags.c_contiguous and out.size > 0
-            and blas.gemm_function(out.dtype) is not None and _layer_is_thread_safe())
+            and blas.gemm_function(out.dtype) is not None)
 
 
 class _Times:
@@ -169,14 +191,16 @@ class _Times:
 
 
 _times: dict[tuple, _Times] = {}
-#: calls of the prange GEMM since the process started, each way (``benchmarks.profile`` prints them)
-counts = {"parallel": 0, "serial": 0}
+#: calls of the block GEMM since the process started, each way: the prange loop on several
+#: threads or on this one, or the kernel pool (``benchmarks.profile`` prints them)
+counts = {"parallel": 0, "serial": 0, "pool": 0}
 
 
-def _prange_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    import numba
-
-    from .jit.gemm_blocks import gemm_blocks
+def _block_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """``out = a @ b`` in ``block_bounds``' blocks: a ``prange`` loop where this process may
+    run one (``config.openmp_gemm`` and ``_layer_is_thread_safe``), else the kernel pool,
+    each of its tasks a block on its thread. The same BLAS calls either way: the same bits."""
+    from .jit.gemm_blocks import gemm_block_range
     m, k = a.shape
     n = b.shape[1]
     rows = m >= n
@@ -186,7 +210,21 @@ def _prange_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
         np.matmul(a, b, out=out)  # one block (or a layout BLAS cannot take): NumPy's own call
         return
     (a_buf, lda, ta), (b_buf, ldb, tb) = ops
-    key = (m, k, n, out.dtype.char, ta, tb, lda, ldb)
+    args = (blas.gemm_function(out.dtype), out.dtype.type(1), out.dtype.type(0), a_buf, lda, ta, b_buf, ldb, tb,
+            out, out.shape[1], k, bounds, rows)
+    if config.openmp_gemm() and _layer_is_thread_safe():
+        _prange_matmul(args, (m, k, n, out.dtype.char, ta, tb, lda, ldb))
+        return
+    counts["pool"] += 1
+    run([partial(gemm_block_range, *args, i, i + 1) for i in range(len(bounds) - 1)])
+
+
+def _prange_matmul(args: tuple, key: tuple) -> None:
+    """The blocks as one ``prange`` loop, or on this thread (inside a pool task, one kernel
+    thread, or while ``_Times`` has this shape run serially)."""
+    import numba
+
+    from .jit.gemm_blocks import gemm_block_range, gemm_blocks
     times = _times.get(key)
     if times is None:
         if len(_times) > 256:  # many shapes (a short last batch each): start over
@@ -196,14 +234,16 @@ def _prange_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
         min(config.num_threads(), numba.config.NUMBA_NUM_THREADS)
     start = time.perf_counter()
     parallel = threads > 1 and times.parallel_next(start)
-    before = numba.get_num_threads()  # thread-local in Numba: put back for the caller's own prange code
-    numba.set_num_threads(threads if parallel else 1)
-    try:
-        with single_threaded_blas():
-            gemm_blocks(blas.gemm_function(out.dtype), out.dtype.type(1), out.dtype.type(0), a_buf, lda, ta,
-                        b_buf, ldb, tb, out, out.shape[1], k, bounds, rows)
-    finally:
-        numba.set_num_threads(before)
+    with single_threaded_blas():
+        if parallel:
+            before = numba.get_num_threads()  # thread-local in Numba: put back for the caller's own prange code
+            numba.set_num_threads(threads)
+            try:
+                gemm_blocks(*args)
+            finally:
+                numba.set_num_threads(before)
+        else:
+            gemm_block_range(*args, 0, len(args[-2]) - 1)
     counts["parallel" if parallel else "serial"] += 1
     if threads > 1:
         end = time.perf_counter()

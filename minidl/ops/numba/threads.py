@@ -9,9 +9,9 @@ shared with other jobs (2 cores, load ~6), one descheduled thread stalls the cal
 serially (benchmarks, load ~6). Here the calling thread starts on the blocks
 at once and the helpers take blocks as they get CPU time, so a busy machine
 degrades to one-thread speed instead of below it, and an idle one uses every
-core. The one exception, when asked for (``config.openmp_gemm``), is the large
-dense GEMMs (``gemm``): there the pool's ~45 µs wake-ups ate the gain of a
-second block, so they can run as a ``prange`` loop of BLAS calls, with their
+core. The one exception is the large dense GEMMs (``gemm``, unless
+``config.openmp_gemm()`` is off): there the pool's ~45 µs wake-ups ate the gain
+of a second block, so they run as a ``prange`` loop of BLAS calls, with their
 own timed fall-back to serial calls.
 
 When the machine is oversubscribed even that loses: the caller, done with

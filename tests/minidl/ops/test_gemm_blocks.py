@@ -130,29 +130,74 @@ def test_a_shape_whose_parallel_calls_are_slower_runs_serially_for_a_while(monke
     assert all(times.parallel_next(later) for _ in range(gemm.PROBE_EVERY - 1))
 
 
-def test_the_openmp_gemm_is_off_by_default_and_forking_stays_safe(monkeypatch, tmp_path):
-    """Numba terminates children forked after GNU OpenMP ran: off unless asked for."""
+def test_the_openmp_gemm_is_on_by_default_and_a_forked_child_keeps_to_the_pool(tmp_path):
+    """Numba terminates a child forked after GNU OpenMP ran, at the child's first prange:
+    such a child must take the pool's way, with the parent's bits."""
     import os
     import subprocess
     import sys
     code = ("import multiprocessing as mp, numpy as np\n"
             "from minidl import config\n"
             "from minidl.ops.numba import gemm\n"
-            "assert not config.openmp_gemm()\n"
-            "a, b = np.ones((128, 3072), np.float32), np.ones((3072, 100), np.float32)\n"
-            "gemm.matmul(a, b)\n"
-            "assert gemm.counts == {'parallel': 0, 'serial': 0}\n"
-            "def child(q): q.put(float(gemm.matmul(a, b)[0, 0]))\n"
+            "assert config.openmp_gemm()\n"
+            "rng = np.random.default_rng(0)\n"
+            "a = rng.standard_normal((128, 3072)).astype(np.float32)\n"
+            "b = rng.standard_normal((3072, 100)).astype(np.float32)\n"
+            "parent = gemm.matmul(a, b).tobytes()\n"
+            "ran = dict(gemm.counts)\n"
+            "def child(q):\n"
+            "    same = gemm.matmul(a, b).tobytes() == parent\n"
+            "    q.put((same, {k: v - ran[k] for k, v in gemm.counts.items()}))\n"
             "if __name__ == '__main__':\n"
+            "    usable = gemm._layer_is_thread_safe()\n"
+            "    assert ran['parallel'] + ran['serial'] == (1 if usable else 0), (ran, usable)\n"
             "    ctx = mp.get_context('fork'); q = ctx.Queue()\n"
             "    p = ctx.Process(target=child, args=(q,)); p.start(); p.join(60)\n"
-            "    print(p.exitcode, q.get(timeout=5))\n")
+            "    same, calls = q.get(timeout=5)\n"
+            "    print(p.exitcode, same, calls['parallel'] + calls['serial'], calls['pool'], usable)\n")
     script = tmp_path / "fork_after_gemm.py"
     script.write_text(code)
     env = {k: v for k, v in os.environ.items() if k != "MINIDL_OPENMP_GEMM"}
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["0", "3072.0"]
+    exitcode, same, prange_calls, pool_calls, usable = out.stdout.split()
+    assert (exitcode, same, prange_calls, pool_calls) == ("0", "True", "0", "1")
+    if usable != "True":
+        pytest.skip("Numba's threading layer here is neither OpenMP nor TBB: the prange way never ran")
+
+
+def test_the_openmp_gemm_can_be_turned_off_from_the_environment():
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np\n"
+            "from minidl import config\n"
+            "from minidl.ops.numba import gemm\n"
+            "assert not config.openmp_gemm()\n"
+            "gemm.matmul(np.ones((128, 3072), np.float32), np.ones((3072, 100), np.float32))\n"
+            "assert gemm.counts == {'parallel': 0, 'serial': 0, 'pool': 1}, gemm.counts\n")
+    env = {**os.environ, "MINIDL_OPENMP_GEMM": "0"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("m, k, n", [(128, 3072, 100), (3072, 128, 100), (1000, 200, 300), (37, 4096, 256)])
+def test_the_pool_runs_the_same_blocks_with_the_same_bits(monkeypatch, dtype, m, k, n):
+    """OpenMP on or off (or a forked child) changes the speed, never the bits."""
+    rng = np.random.default_rng(m + n)
+    for name, a, b in _layouts(rng, m, k, n, dtype):
+        monkeypatch.setattr(config, "_OPENMP_GEMM", True)
+        before = dict(gemm.counts)
+        by_prange = gemm.matmul(a, b)
+        assert gemm.counts["parallel"] + gemm.counts["serial"] == before["parallel"] + before["serial"] + 1, name
+        monkeypatch.setattr(config, "_OPENMP_GEMM", False)
+        by_pool = gemm.matmul(a, b)
+        assert gemm.counts["pool"] == before["pool"] + 1, name
+        np.testing.assert_array_equal(by_prange, by_pool, err_msg=name)
+        np.testing.assert_allclose(by_pool, a.astype(np.float64) @ b.astype(np.float64),
+                                   rtol=1e-4 if dtype == np.float32 else 1e-12, atol=1e-3 if dtype == np.float32
+                                   else 1e-10, err_msg=name)
 
 
 def test_openmp_gemm_setting(monkeypatch):

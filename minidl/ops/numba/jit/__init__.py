@@ -9,6 +9,6 @@ entries) given as two arguments (the last two, or ``b0, b1`` in ``conv_chunk``),
 and owns every output element of that range: the drivers run ranges in parallel on the kernel pool
 (``minidl.ops.numba.threads``), which is why these are serial ``nogil`` functions and
 not ``prange`` loops (see that module for the measurements); ``gemm_blocks``, the
-large dense products when ``config.openmp_gemm()``, is the one ``prange`` loop. The conv chunks call BLAS from
+large dense products (unless ``config.openmp_gemm()`` is off), is the one ``prange`` loop. The conv chunks call BLAS from
 inside (``blas.gemm``), so a chunk never returns to Python mid-way.
 """
