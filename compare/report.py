@@ -90,8 +90,9 @@ def _row(result, label, runs, key, text, value) -> dict[str, Any]:
     w, lo = [x for x in w if x is not None], [x for x in lo if x is not None]
     div = f"weights {max(w):.1e}, loss {max(lo):.1e}" if w and lo else "–"
     if any(r.get("dropout") for r in runs):
-        k = max(len(longest_seeds(r)) for r in runs)
-        partial = any(len(longest_seeds(r)) < len(r["seeds"]) for r in runs)
+        kept = [(len(longest_seeds(r)), len(r["seeds"])) for r in runs]
+        k = max(n for n, _ in kept)
+        partial = any(n < total for n, total in kept)
         div += f" (Dropout: different masks, {k} seed{'s' if k > 1 else ''}" + \
             (", seeds stopped early left out)" if partial else ")")
     epochs = sorted({s.get("epochs_done", 0) for r in runs for s in r["seeds"]})

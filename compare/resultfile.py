@@ -100,29 +100,20 @@ class ResultFile:
                 merge(result, disk, self.owned)
             files.write_json(self.path, result)
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        if fcntl is None:  # pragma: no cover - Windows
-            yield
-            return
-        with open(self.lock_path, "a") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+    def _locked(self) -> contextlib.AbstractContextManager[bool]:
+        return _flock(self.lock_path, wait=True)
 
 
 @contextlib.contextmanager
-def training(ckpt_path: str) -> Iterator[bool]:
-    """Hold the lock of the pair whose checkpoint is ``ckpt_path``: yields False (without
-    waiting) when another process holds it."""
+def _flock(lock_path: str, wait: bool) -> Iterator[bool]:
+    """Hold an exclusive ``flock`` on ``lock_path``: yields True, or False at once when another
+    process holds it and ``wait`` is False. Without ``fcntl`` (Windows) nothing is locked."""
     if fcntl is None:  # pragma: no cover - Windows
         yield True
         return
-    with open(os.path.splitext(ckpt_path)[0] + ".lock", "a") as f:
+    with open(lock_path, "a") as f:
         try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(f, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return
@@ -130,3 +121,9 @@ def training(ckpt_path: str) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def training(ckpt_path: str) -> contextlib.AbstractContextManager[bool]:
+    """Hold the lock of the pair whose checkpoint is ``ckpt_path``: yields False (without
+    waiting) when another process holds it."""
+    return _flock(os.path.splitext(ckpt_path)[0] + ".lock", wait=False)
