@@ -58,7 +58,7 @@ def _backward2d(dy, argmax, x_shape, pool, strides, padding: str):
     if _tiles(pool, strides, top, left, dy.shape[1:3], tuple(x_shape[1:3])):
         run([partial(jk.maxpool_tiles_grad_images, dy, argmax, ph, pw, dx, lo, hi) for lo, hi in blocks])
     else:
-        run([partial(jk.maxpool_grad_images, dy, argmax, pw, sh, sw, top, left, dx, lo, hi)
+        run([partial(jk.maxpool_grad_images, dy, argmax, ph, pw, sh, sw, top, left, dx, lo, hi)
              for lo, hi in blocks])
     return dx
 

@@ -233,6 +233,26 @@ def test_maxpool2d_nan_inf_and_noncontiguous(path):
         np.testing.assert_array_equal(argmax, argmax_ref)
 
 
+@pytest.mark.parametrize("fill", [-np.inf, np.nan, 0.0, -0.0])
+def test_maxpool2d_windows_over_the_padding_and_constant_values(path, fill):
+    """Windows that start in the padding (top = 1 here) over constant, -inf or NaN cells:
+    the kernel skips padded cells instead of comparing them, and must still record the
+    reference's winner (index 0, a padded cell, when nothing beats -inf)."""
+    rng = np.random.default_rng(6)
+    x = np.full((2, 5, 6, 2), fill, np.float32)
+    x[1, 2:, 3:, 1] = _rand(rng, (3, 3), np.float32)
+    for pool_size, strides in (((3, 2), (2, 1)), ((3, 3), (2, 2)), ((2, 2), (1, 1))):
+        y, argmax = pool.maxpool2d_forward(x, pool_size, strides, "same")
+        y_ref, argmax_ref = reference.maxpool2d_forward(x, pool_size, strides, "same")
+        np.testing.assert_array_equal(y, y_ref)
+        assert np.signbit(y).tolist() == np.signbit(y_ref).tolist()
+        np.testing.assert_array_equal(argmax, argmax_ref)
+        dy = _rand(rng, y.shape, np.float32)
+        np.testing.assert_array_equal(pool.maxpool2d_backward(dy, argmax, x.shape, pool_size, strides, "same"),
+                                      reference.maxpool2d_backward(dy, argmax_ref, x.shape, pool_size, strides,
+                                                                   "same"))
+
+
 @pytest.mark.parametrize("xshape, pool_size, stride, padding",
                          [((1, 5, 2), 2, 2, "valid"), ((3, 9, 4), 2, 2, "same"), ((2, 10, 3), 3, 2, "valid")])
 def test_maxpool1d_matches_reference_exactly(path, xshape, pool_size, stride, padding):

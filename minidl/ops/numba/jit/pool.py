@@ -6,6 +6,8 @@ comparison exactly as the reference's -inf padding does; ties and NaN follow
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ._jit import kernel
 
 
@@ -25,45 +27,81 @@ def scan_max(y, argmax, b, p, q, ci, v, k):
 
 @kernel()
 def maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, r0, r1):
-    """Output rows r0:r1 (r = image·oh + p) of y and argmax (n, oh, ow, c)."""
-    h, w, c = x.shape[1], x.shape[2], x.shape[3]
+    """Output rows r0:r1 (r = image·oh + p) of y and argmax (n, oh, ow, c); x, y and argmax
+    C-contiguous.
+
+    Each window starts at (-inf, index 0) and the cells in the padding are skipped: the
+    padded comparison's result, since a -inf never wins (``scan_max``'s rule, as a select).
+    Rows are walked as flat runs with the bounds tests outside the channel loop, so that
+    loop vectorizes (``scan_max`` per cell with 4-D indexing: 34 ms against about 1 ms for
+    MNIST conv1's 100×24×24×30 on one thread).
+    """
+    n, h, w, c = x.shape
+    xf = x.reshape(n, h, w * c)
+    yf = y.reshape(n, oh, ow * c)
+    af = argmax.reshape(n, oh, ow * c)
     for r in range(r0, r1):
         b = r // oh
         p = r - b * oh
-        for q in range(ow):
-            for i in range(ph):
-                yy = p * sh + i - top
-                for j in range(pw):
+        yr = yf[b, p]
+        ar = af[b, p]
+        for t in range(ow * c):
+            yr[t] = ninf
+            ar[t] = 0
+        for i in range(ph):
+            yy = p * sh + i - top
+            if yy < 0 or yy >= h:
+                continue
+            xr = xf[b, yy]
+            for j in range(pw):
+                k = i * pw + j
+                for q in range(ow):
                     xx = q * sw + j - left
-                    k = i * pw + j
-                    inside = 0 <= yy < h and 0 <= xx < w
+                    if xx < 0 or xx >= w:
+                        continue
+                    src = xx * c
+                    dst = q * c
                     for ci in range(c):
-                        scan_max(y, argmax, b, p, q, ci, x[b, yy, xx, ci] if inside else ninf, k)
-
+                        v = xr[src + ci]
+                        best = yr[dst + ci]
+                        win = (best == best) & ((v > best) | (v != v))
+                        yr[dst + ci] = v if win else best
+                        ar[dst + ci] = k if win else ar[dst + ci]
 
 
 @kernel()
-def maxpool_grad_images(dy, argmax, pw, sh, sw, top, left, dx, b0, b1):
+def maxpool_grad_images(dy, argmax, ph, pw, sh, sw, top, left, dx, b0, b1):
     """Images b0:b1 of dx (n, h, w, c): each dy cell added to its window's winner.
 
     Visits dy in C order, as ``np.add.at`` does, so overlapping windows sum
-    in the reference's order; a winner in the padding is dropped.
+    in the reference's order; a winner in the padding is dropped. The winner's
+    row and column offsets come from a table of the ph·pw indices (a division
+    per cell cost more than the rest: 3×3 windows, 100×32×32×64, 7.1 → 4.3 ms).
     """
-    h, w, c = dx.shape[1], dx.shape[2], dx.shape[3]
+    n, h, w, c = dx.shape
     oh, ow = dy.shape[1], dy.shape[2]
+    di = np.empty(ph * pw, np.int64)
+    dj = np.empty(ph * pw, np.int64)
+    for k in range(ph * pw):
+        di[k] = k // pw - top
+        dj[k] = k % pw - left
+    dxf = dx.reshape(n, h, w * c)
+    dyf = dy.reshape(dy.shape[0], oh, ow * c)
+    af = argmax.reshape(dy.shape[0], oh, ow * c)
     for b in range(b0, b1):
-        for yy in range(h):
-            for xx in range(w):
-                for ci in range(c):
-                    dx[b, yy, xx, ci] = 0
+        flat = dx[b].reshape(h * w * c)
+        for t in range(flat.size):
+            flat[t] = 0
         for p in range(oh):
+            dr = dyf[b, p]
+            ar = af[b, p]
             for q in range(ow):
                 for ci in range(c):
-                    k = argmax[b, p, q, ci]
-                    yy = p * sh + k // pw - top
-                    xx = q * sw + k % pw - left
+                    k = ar[q * c + ci]
+                    yy = p * sh + di[k]
+                    xx = q * sw + dj[k]
                     if 0 <= yy < h and 0 <= xx < w:
-                        dx[b, yy, xx, ci] += dy[b, p, q, ci]
+                        dxf[b, yy, xx * c + ci] += dr[q * c + ci]
 
 
 @kernel()
