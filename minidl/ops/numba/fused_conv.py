@@ -5,7 +5,10 @@ Forward, per chunk of whole images (sized from the L2 cache read at run time,
 per-thread scratch ``z`` (im2col, or per-tap products + shift-add when
 cout < cin), then the epilogue (``jit.fused_conv``) writes the max pooling of
 ``act(z + bias)`` and the winners' positions while ``z`` is still in cache. Only
-the pooled output and ``argmax`` (one byte per value) leave the chunk.
+the pooled output and ``argmax`` (one byte per value) leave the chunk. With a tanh
+or sigmoid the chunk's ``z`` is activated in place first (tanh by NumPy's own ufunc,
+``activation.bias_tanh_rows``: the reference's bits, ~12x libm's scalar speed), then
+pooled by the plain pooling kernel (``jit.pool``).
 
 Backward, per chunk: one pass routes the pooled gradient to the winners times
 ``act'(y)`` (from the pooled value: the winner's activation is the pooled
@@ -37,9 +40,11 @@ from .. import fused_conv as reference_ops, registry
 from ..convolution import out_hw
 from ..padding import pad_amounts
 from . import blas, memory, tuning
+from .activation import bias_tanh_rows
 from .jit import activation as act_k
 from .jit import conv_chunk as chunk_k
 from .jit import fused_conv as k
+from .jit import pool as pool_k
 from .threads import run
 
 #: activations the fused kernels compute (codes of ``jit.fused_conv``)
@@ -164,6 +169,7 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
     n, h, w = x.shape[:3]
     oh, ow, dtype = geo.oh, geo.ow, x.dtype
     direct = geo.pool is None and bias is None and code == CODES["linear"]  # the plain conv: z is y
+    numpy_bias = None if bias is None else np.ascontiguousarray(bias)  # (no bias: nothing added, as unfused)
     bias = np.zeros(cout, dtype) if bias is None else np.ascontiguousarray(bias)
     argmax = None
     if geo.pool is None:
@@ -178,8 +184,7 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
     else:
         wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
     one, fn, ninf = dtype.type(1), blas.gemm_function(dtype), dtype.type(-np.inf)
-    # linear / relu: pool first, then the activation on the pooled values (the same outputs)
-    pool_rows = k.bias_pool_act_rows if code in (CODES["linear"], CODES["relu"]) else k.bias_act_pool_rows
+    smooth = code in (CODES["tanh"], CODES["sigmoid"])
 
     def chunk(b0: int, b1: int) -> None:
         cols = _scratch("cols", _cols_shape(products, kernel.shape, (h, w), (oh, ow), b1 - b0), dtype)
@@ -187,11 +192,23 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
         products(fn, one, x, wmat, b0, b1, kh, kw, *geo.strides, geo.top, geo.left, oh, ow, cols, z)
         if direct:
             return
-        if geo.pool is None:  # z += bias in place (z is scratch), y = act(z)
-            act_k.bias_act_rows(z, bias, True, code, y[b0:b1].reshape(-1, cout), one, 0, z.shape[0])
+        if geo.pool is not None and not smooth:
+            # linear / relu: pool first, then the activation on the pooled values (the same outputs)
+            k.bias_pool_act_rows(z.reshape(b1 - b0, oh, ow, cout), bias, code, *geo.pool, *geo.pool_strides,
+                                 geo.pool_top, geo.pool_left, ninf, one, y[b0:b1], argmax[b0:b1], 0,
+                                 (b1 - b0) * y.shape[1])
+            return
+        # act(z + bias), into y, or in place before the pool (tanh and sigmoid can round two
+        # sums to one value, and the first of them must win, so they cannot pool first)
+        out = y[b0:b1].reshape(-1, cout) if geo.pool is None else z
+        if code == CODES["tanh"]:
+            bias_tanh_rows(z, numpy_bias, out, 0, z.shape[0])
         else:
-            pool_rows(z.reshape(b1 - b0, oh, ow, cout), bias, code, *geo.pool, *geo.pool_strides, geo.pool_top,
-                      geo.pool_left, ninf, one, y[b0:b1], argmax[b0:b1], 0, (b1 - b0) * y.shape[1])
+            act_k.bias_act_rows(z, bias, True, code, out, one, 0, z.shape[0])
+        if geo.pool is not None:
+            pool_k.maxpool_rows(z.reshape(b1 - b0, oh, ow, cout), *geo.pool, *geo.pool_strides, geo.pool_top,
+                                geo.pool_left, y.shape[1], y.shape[2], ninf, y[b0:b1], argmax[b0:b1], 0,
+                                (b1 - b0) * y.shape[1])
 
     # scratch per image: the column (or tap) matrix and z
     per_image = (math.prod(_cols_shape(products, kernel.shape, (h, w), (oh, ow), 1)) + oh * ow * cout) * dtype.itemsize

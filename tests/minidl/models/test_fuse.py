@@ -30,6 +30,39 @@ CASES = [  # rank, input spatial, cin, filters, kernel, strides, padding, activa
 ]
 
 
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_saturated_windows_keep_the_first_winner(activation):
+    """Different sums that tanh or sigmoid round to one value (1.0 above ~9 / ~17 in float32):
+    the fused op activates before it pools, so the first such cell wins, as in the unfused
+    layers; pooling the sums first would pick the largest sum and route its gradient elsewhere."""
+    L = minidl.layers
+    conv = L.Conv2D(1, 1, activation=activation)  # a 1×1 conv of weight 1: z is x exactly
+    pool_layer = L.MaxPooling2D(2)
+    conv.build((None, 4, 6, 1))
+    conv.params["kernel"][...] = 1
+    conv.params["bias"][...] = 0
+    rng = np.random.default_rng(1)
+    x = (30 + 10 * rng.random((2, 4, 6, 1))).astype(np.float32)  # every window saturated, sums all different
+    x[0, 0, 1, 0] = -3  # one window with a clear maximum elsewhere
+    dy = rng.standard_normal((2, 2, 3, 1)).astype(np.float32)
+    y_ref, dx_ref, g_ref = _unfused(conv, pool_layer, x, dy)
+    from minidl.models.fuse import FusedConvPool
+    y, cache = FusedConvPool(conv, pool_layer).forward(x)
+    dx, grads = FusedConvPool(conv, pool_layer).backward(cache, dy)
+    np.testing.assert_array_equal(y, y_ref)
+    np.testing.assert_array_equal(dx, dx_ref)
+    for name in g_ref:
+        np.testing.assert_array_equal(grads[name], g_ref[name])
+    assert (y == 1).all()
+    # the saturated gradient is 0 whichever cell won, so compare the winners themselves
+    a = getattr(ops, activation).reference(x)
+    _, argmax_ref = ops.max_pool_with_argmax.reference(a, (2, 2), (2, 2), "valid")
+    saved = cache[0]
+    argmax = saved.argmax if hasattr(saved, "argmax") else saved[3]
+    np.testing.assert_array_equal(argmax, argmax_ref)
+    assert argmax_ref[0, 0, 0, 0] == 0 and argmax_ref[1, 0, 0, 0] == 0  # ties: the first cell
+
+
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("dtype,tol", [("float32", 1e-5), ("float64", 1e-12)])
 @pytest.mark.parametrize("batch", [1, 3])

@@ -4,8 +4,8 @@ The multiply-adds stay in BLAS (``minidl.ops.numba.fused_conv`` runs them chunk 
 chunk, a few images at a time); these kernels do everything else while the
 chunk's conv output ``z`` is still in cache:
 
-* forward: ``y = pool(act(z + bias))`` with the winners' positions, or
-  ``y = act(z + bias)`` without pooling; ``z`` itself is never written out;
+* forward, linear or relu (tanh and sigmoid: activated in place, then ``pool.maxpool_rows``):
+  ``y = pool(act(z + bias))`` with the winners' positions; ``z`` itself is never written out;
 * backward: ``dz = (dy routed to the winners) · act'(y)`` and the bias-gradient
   partial, from the pooled output ``y`` alone: the winner's activation value
   *is* the pooled value, so neither ``z`` nor the unpooled activation is kept.
@@ -20,23 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
-from .pool import scan_max
 
 LINEAR, SIGMOID, TANH, RELU = 0, 1, 2, 3
-
-
-@kernel()
-def _act(v, code, one):
-    """act(v) with ``nb.activation.bias_act_rows``'s formulas."""
-    zero = one - one
-    if code == RELU:
-        return v if (v >= zero or v != v) else zero
-    if code == SIGMOID:
-        e = np.exp(-abs(v))
-        return one / (one + e) if v >= zero else e / (one + e)
-    if code == TANH:
-        return np.tanh(v)
-    return v
 
 
 @kernel()
@@ -54,29 +39,8 @@ def _act_grad(g, y, code, one):
 
 
 @kernel()
-def bias_act_pool_rows(z, bias, code, ph, pw, sh, sw, top, left, ninf, one, y, argmax, r0, r1):
-    """Pooled rows r0:r1 (r = image·poh + pp) of y, argmax (n, poh, pow, c) from the
-    conv output z (n, oh, ow, c) without bias: y = maxpool(act(z + bias))."""
-    oh, ow, c = z.shape[1], z.shape[2], z.shape[3]
-    poh, pow_ = y.shape[1], y.shape[2]
-    for r in range(r0, r1):
-        b = r // poh
-        pp = r - b * poh
-        for qq in range(pow_):
-            for i in range(ph):
-                yy = pp * sh + i - top
-                for j in range(pw):
-                    xx = qq * sw + j - left
-                    k = i * pw + j
-                    inside = 0 <= yy < oh and 0 <= xx < ow
-                    for ci in range(c):
-                        v = _act(z[b, yy, xx, ci] + bias[ci], code, one) if inside else ninf
-                        scan_max(y, argmax, b, pp, qq, ci, v, k)
-
-
-@kernel()
 def bias_pool_act_rows(z, bias, code, ph, pw, sh, sw, top, left, ninf, one, y, argmax, r0, r1):
-    """bias_act_pool_rows for a linear or relu activation, computed as act(maxpool(z + bias)).
+    """y = maxpool(act(z + bias)) for a linear or relu activation, computed as act(maxpool(z + bias)).
 
     The same outputs: relu is the identity above 0, so both orders pick the same winner
     whenever the pooled value is positive (first maximum of equal values, NaN first), and
