@@ -6,9 +6,9 @@ per-thread scratch ``z`` (im2col, or per-tap products + shift-add when
 cout < cin), then the epilogue (``jit.fused_conv``) writes the max pooling of
 ``act(z + bias)`` and the winners' positions while ``z`` is still in cache. Only
 the pooled output and ``argmax`` (one byte per value) leave the chunk. With a tanh
-or sigmoid the chunk's ``z`` is activated in place first (tanh by NumPy's own ufunc,
-``activation.bias_tanh_rows``: the reference's bits, ~12x libm's scalar speed), then
-pooled by the plain pooling kernel (``jit.pool``).
+or sigmoid the chunk's ``z`` is activated in place first (NumPy's own SIMD tanh and exp,
+``activation.bias_smooth_rows``: the reference's bits, faster than libm's scalar calls),
+then pooled by the plain pooling kernel (``jit.pool``).
 
 Backward, per chunk: one pass routes the pooled gradient to the winners times
 ``act'(y)`` (from the pooled value: the winner's activation is the pooled
@@ -40,7 +40,7 @@ from .. import fused_conv as reference_ops, registry
 from ..convolution import out_hw
 from ..padding import pad_amounts
 from . import blas, memory, tuning
-from .activation import bias_tanh_rows
+from .activation import bias_smooth_rows
 from .jit import activation as act_k
 from .jit import conv_chunk as chunk_k
 from .jit import fused_conv as k
@@ -185,6 +185,7 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
         wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
     one, fn, ninf = dtype.type(1), blas.gemm_function(dtype), dtype.type(-np.inf)
     smooth = code in (CODES["tanh"], CODES["sigmoid"])
+    activation_name = "tanh" if code == CODES["tanh"] else "sigmoid"
 
     def chunk(b0: int, b1: int) -> None:
         cols = _scratch("cols", _cols_shape(products, kernel.shape, (h, w), (oh, ow), b1 - b0), dtype)
@@ -201,8 +202,9 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
         # act(z + bias), into y, or in place before the pool (tanh and sigmoid can round two
         # sums to one value, and the first of them must win, so they cannot pool first)
         out = y[b0:b1].reshape(-1, cout) if geo.pool is None else z
-        if code == CODES["tanh"]:
-            bias_tanh_rows(z, numpy_bias, out, 0, z.shape[0])
+        if smooth:
+            e = _scratch("e", z.shape, dtype) if out is z and code == CODES["sigmoid"] else None
+            bias_smooth_rows(activation_name, z, numpy_bias, out, 0, z.shape[0], e)
         else:
             act_k.bias_act_rows(z, bias, True, code, out, one, 0, z.shape[0])
         if geo.pool is not None:

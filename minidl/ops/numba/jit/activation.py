@@ -83,6 +83,15 @@ def act_grad_rows(code, z, y, dy, dz, one, r0, r1):
 
 
 @kernel()
+def sigmoid_from_exp(z, e, y, one):
+    """y = 1 / (1 + e) where z >= 0, else e / (1 + e), with e = exp(-|z|) computed by NumPy
+    (its SIMD exp: the reference's values); z, e, y flat, one length; e may be y."""
+    for t in range(z.size):
+        s = one + e[t]
+        y[t] = one / s if z[t] >= one - one else e[t] / s
+
+
+@kernel()
 def colsum_rows(a, out, r0, r1):
     """out[:] = sum of rows r0:r1 of a (m, c), added in row order."""
     c = a.shape[1]
