@@ -312,6 +312,21 @@ def test_bias_activation_matches_reference(path, dtype, name, with_bias):
 
 
 @PATH_DTYPE
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_tanh_and_sigmoid_have_the_references_bits(path, dtype, name, with_bias):
+    """NumPy's own tanh and exp, in row blocks: the reference's bits, NaN and ±inf included."""
+    rng = np.random.default_rng(17)
+    z = 8 * _rand(rng, (37, 19), dtype)
+    z[0, :6] = [0, -0.0, np.nan, np.inf, -np.inf, 100]
+    bias = _rand(rng, (19,), dtype) if with_bias else None
+    y_ref = ops.bias_activation.reference(z.copy(), bias, name)[1]
+    zz, y = ops.bias_activation(z.copy(), bias, name)
+    np.testing.assert_array_equal(y, y_ref)
+    assert np.signbit(y).tolist() == np.signbit(y_ref).tolist()
+
+
+@PATH_DTYPE
 @pytest.mark.parametrize("n", [1, 7, 300])
 def test_dense_backward_matches_reference(path, dtype, n):
     rng = np.random.default_rng(8)
