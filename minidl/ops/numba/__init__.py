@@ -25,4 +25,6 @@ OPS: dict[str, str] = {
     "conv_bias_act_max_pool_backward": f"{__name__}.fused_conv",
     "sgd_update": f"{__name__}.update",
     "adam_update": f"{__name__}.update",
+    "upsampling2d": f"{__name__}.upsampling",
+    "upsampling2d_backward": f"{__name__}.upsampling",
 }

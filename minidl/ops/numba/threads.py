@@ -130,16 +130,21 @@ def run(tasks: Sequence[Callable[[], None]]) -> None:
         finished = itertools.count(1)
         all_done = threading.Event()
         errors: list[BaseException] = []
+        count = len(tasks)
+        # The helpers reach the tasks through ``holder`` only, emptied once all are done: a
+        # helper still leaving ``work`` then holds no task, nor the arrays a task refers to
+        # (``memory.empty`` recycles a buffer only when nothing else refers to it).
+        holder = [tasks]
 
         def work() -> None:
             _local.inside = True
             try:
-                while (i := next(counter)) < len(tasks):
+                while (i := next(counter)) < count:
                     try:
-                        tasks[i]()
+                        holder[0][i]()
                     except BaseException as exc:  # re-raised in the caller
                         errors.append(exc)
-                    if next(finished) == len(tasks):
+                    if next(finished) == count:
                         all_done.set()
             finally:
                 _local.inside = False
@@ -153,6 +158,7 @@ def run(tasks: Sequence[Callable[[], None]]) -> None:
         # after the caller has done everything finds no task left and returns.
         own_done = time.perf_counter()
         all_done.wait()
+        holder[0] = ()
         end = time.perf_counter()
         _note_wait(end - own_done, end - start)
         if errors:

@@ -327,6 +327,22 @@ def test_tanh_and_sigmoid_have_the_references_bits(path, dtype, name, with_bias)
 
 
 @PATH_DTYPE
+@pytest.mark.parametrize("size", [(2, 2), (1, 2), (3, 2), (2, 3), (7, 1), (1, 1), (3, 3)])
+@pytest.mark.parametrize("channels", [1, 3, 32])
+def test_upsampling_has_the_references_bits(path, dtype, size, channels):
+    """Forward copies; backward adds each cell's copies in NumPy's order (-0 included)."""
+    rng = np.random.default_rng(18)
+    x = _noncontiguous(_rand(rng, (3, 5, 4, channels), dtype))
+    y, y_ref = ops.upsampling2d(x, size), ops.upsampling2d.reference(x, size)
+    np.testing.assert_array_equal(y, y_ref)
+    dy = _rand(rng, y_ref.shape, dtype)
+    dy[0, :2, :2] = -0.0
+    g, g_ref = ops.upsampling2d_backward(dy, size), ops.upsampling2d_backward.reference(dy, size)
+    np.testing.assert_array_equal(g, g_ref)
+    assert np.signbit(g).tolist() == np.signbit(g_ref).tolist()
+
+
+@PATH_DTYPE
 @pytest.mark.parametrize("n", [1, 7, 300])
 def test_dense_backward_matches_reference(path, dtype, n):
     rng = np.random.default_rng(8)
