@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import kernel
+from .pool import pool_row
 
 LINEAR, SIGMOID, TANH, RELU = 0, 1, 2, 3
 
@@ -40,14 +41,12 @@ def _act_grad(g, y, code, one):
 
 @kernel()
 def bias_pool_act_rows(z, bias, code, ph, pw, sh, sw, top, left, ninf, one, y, argmax, r0, r1):
-    """y = maxpool(act(z + bias)) for a linear or relu activation, computed as act(maxpool(z + bias)).
+    """y = maxpool(act(z + bias)) for a linear or relu activation, computed as act(maxpool(z + bias))
+    (``pool.pool_row``), pooled rows r0:r1 (r = image·poh + pp).
 
     The same outputs: relu is the identity above 0, so both orders pick the same winner
     whenever the pooled value is positive (first maximum of equal values, NaN first), and
     otherwise y = 0 and every gradient through the window is 0 whichever cell is recorded.
-    Starting each window at (-inf, index 0) and skipping the cells in the padding gives
-    the padded comparison's result (a -inf never wins). Rows are walked as flat runs with
-    selects and the bounds tests outside the channel loop, so that loop vectorizes.
     """
     n, oh, ow, c = z.shape
     poh, pow_ = y.shape[1], y.shape[2]
@@ -59,29 +58,7 @@ def bias_pool_act_rows(z, bias, code, ph, pw, sh, sw, top, left, ninf, one, y, a
         b = r // poh
         pp = r - b * poh
         yr = yf[b, pp]
-        ar = af[b, pp]
-        for t in range(pow_ * c):
-            yr[t] = ninf
-            ar[t] = 0
-        for i in range(ph):
-            yy = pp * sh + i - top
-            if yy < 0 or yy >= oh:
-                continue
-            zr = zf[b, yy]
-            for j in range(pw):
-                k = i * pw + j
-                for qq in range(pow_):
-                    xx = qq * sw + j - left
-                    if xx < 0 or xx >= ow:
-                        continue
-                    src = xx * c
-                    dst = qq * c
-                    for ci in range(c):
-                        v = zr[src + ci] + bias[ci]
-                        best = yr[dst + ci]
-                        win = (best == best) & ((v > best) | (v != v))
-                        yr[dst + ci] = v if win else best
-                        ar[dst + ci] = k if win else ar[dst + ci]
+        pool_row(zf, b, pp, ph, pw, sh, sw, top, left, bias, True, ninf, yr, af[b, pp])
         if code == RELU:
             for t in range(pow_ * c):
                 v = yr[t]

@@ -11,49 +11,56 @@ import numpy as np
 from ._jit import kernel
 
 
-@kernel()
-def maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, r0, r1):
-    """Output rows r0:r1 (r = image·oh + p) of y and argmax (n, oh, ow, c); x, y and argmax
-    C-contiguous.
+@kernel(inline="always")
+def pool_row(xf, b, p, ph, pw, sh, sw, top, left, bias, has_bias, ninf, yr, ar):
+    """Pooled row p of image b: yr, ar (ow·c,) = the max of each window of xf (n, h, w·c)
+    (plus ``bias`` (c,) when ``has_bias``) and the winner's index i·pw + j in its window.
 
     Each window starts at (-inf, index 0) and the cells in the padding are skipped: the
     padded comparison's result, since a -inf never wins. np.argmax's rule, as a select: the
-    first maximum wins, and a NaN, once it holds the place, stays.
-    Rows are walked as flat runs with the bounds tests outside the channel loop, so that
-    loop vectorizes (a compare-and-store per cell with 4-D indexing: 34 ms against about 1 ms for
-    MNIST conv1's 100×24×24×30 on one thread).
-    """
+    first maximum wins, and a NaN, once it holds the place, stays. Rows are walked as flat
+    runs with the bounds tests outside the channel loop, so that loop vectorizes (a
+    compare-and-store per cell with 4-D indexing: 34 ms against about 1 ms for MNIST
+    conv1's 100×24×24×30 on one thread)."""
+    c = bias.shape[0]
+    h, w, ow = xf.shape[1], xf.shape[2] // c, yr.shape[0] // c
+    for t in range(ow * c):
+        yr[t] = ninf
+        ar[t] = 0
+    for i in range(ph):
+        yy = p * sh + i - top
+        if yy < 0 or yy >= h:
+            continue
+        xr = xf[b, yy]
+        for j in range(pw):
+            k = i * pw + j
+            for q in range(ow):
+                xx = q * sw + j - left
+                if xx < 0 or xx >= w:
+                    continue
+                src = xx * c
+                dst = q * c
+                for ci in range(c):
+                    v = xr[src + ci] + bias[ci] if has_bias else xr[src + ci]
+                    best = yr[dst + ci]
+                    win = (best == best) & ((v > best) | (v != v))
+                    yr[dst + ci] = v if win else best
+                    ar[dst + ci] = k if win else ar[dst + ci]
+
+
+@kernel()
+def maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, r0, r1):
+    """Output rows r0:r1 (r = image·oh + p) of y and argmax (n, oh, ow, c) (``pool_row``);
+    x, y and argmax C-contiguous."""
     n, h, w, c = x.shape
     xf = x.reshape(n, h, w * c)
     yf = y.reshape(n, oh, ow * c)
     af = argmax.reshape(n, oh, ow * c)
+    no_bias = np.empty(c, x.dtype)
     for r in range(r0, r1):
         b = r // oh
-        p = r - b * oh
-        yr = yf[b, p]
-        ar = af[b, p]
-        for t in range(ow * c):
-            yr[t] = ninf
-            ar[t] = 0
-        for i in range(ph):
-            yy = p * sh + i - top
-            if yy < 0 or yy >= h:
-                continue
-            xr = xf[b, yy]
-            for j in range(pw):
-                k = i * pw + j
-                for q in range(ow):
-                    xx = q * sw + j - left
-                    if xx < 0 or xx >= w:
-                        continue
-                    src = xx * c
-                    dst = q * c
-                    for ci in range(c):
-                        v = xr[src + ci]
-                        best = yr[dst + ci]
-                        win = (best == best) & ((v > best) | (v != v))
-                        yr[dst + ci] = v if win else best
-                        ar[dst + ci] = k if win else ar[dst + ci]
+        pool_row(xf, b, r - b * oh, ph, pw, sh, sw, top, left, no_bias, False, ninf, yf[b, r - b * oh],
+                 af[b, r - b * oh])
 
 
 @kernel()
