@@ -169,7 +169,7 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
     n, h, w = x.shape[:3]
     oh, ow, dtype = geo.oh, geo.ow, x.dtype
     direct = geo.pool is None and bias is None and code == CODES["linear"]  # the plain conv: z is y
-    numpy_bias = None if bias is None else np.ascontiguousarray(bias)  # (no bias: nothing added, as unfused)
+    given_bias = None if bias is None else np.ascontiguousarray(bias)  # None: nothing added, as unfused
     bias = np.zeros(cout, dtype) if bias is None else np.ascontiguousarray(bias)
     argmax = None
     if geo.pool is None:
@@ -204,7 +204,7 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
         out = y[b0:b1].reshape(-1, cout) if geo.pool is None else z
         if smooth:
             e = _scratch("e", z.shape, dtype) if out is z and code == CODES["sigmoid"] else None
-            bias_smooth_rows(activation_name, z, numpy_bias, out, 0, z.shape[0], e)
+            bias_smooth_rows(activation_name, z, given_bias, out, 0, z.shape[0], e)
         else:
             act_k.bias_act_rows(z, bias, True, code, out, one, 0, z.shape[0])
         if geo.pool is not None:
