@@ -95,7 +95,7 @@ def profile(setup_name: str, samples: int | None = None, epochs: int = 2,
         cpu, faults = time.process_time() - cpu, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
     finally:
         restore()
-    steps = epochs * -(-samples // setup.batch)
+    steps = epochs * -(-len(x) // setup.batch)  # (XOR's data are its 4 cases, whatever ``samples`` asks)
     if stats is not None:
         stats.update(cpu_per_step=cpu / steps, minor_faults_per_step=faults / steps,
                      gemm_calls={way: n - gemm_before[way] for way, n in gemm.counts.items()})

@@ -26,6 +26,13 @@ def test_profile_parts_cover_the_step(capsys):
     assert "ms per step" in out and "minor page faults per step" in out
 
 
+def test_every_step_counted_once_even_where_the_data_are_fewer_than_asked():
+    """XOR's data are its 4 cases whatever ``samples`` asks: one update and one loss per step."""
+    _, parts = profile.profile("xor", samples=None, epochs=3)
+    calls = {name: per_step for name, _, per_step in parts}
+    assert calls["optimizer update"] == 1 and calls["loss + its gradient"] == 1
+
+
 def test_instrument_is_undone():
     model = E.build("minidl", E.BY_NAME["xor"])
     x, y = E.make_data(E.BY_NAME["xor"], 4)
