@@ -3,8 +3,9 @@
 The layers compute their linear part without the bias (a BLAS matmul or GEMM)
 and hand it here: the bias is added and the activation applied in one sweep
 over the rows, and backward computes the derivative in one sweep, with no
-temporaries; tanh and sigmoid take NumPy's own SIMD tanh and exp (``bias_smooth_rows``). Activations without a kernel, tiny arrays (``tuning.SMALL``) and
-non-contiguous ones take the NumPy reference.
+temporaries; tanh and sigmoid take NumPy's own SIMD tanh and exp
+(``bias_smooth_rows``). Activations without a kernel, tiny arrays
+(``tuning.SMALL``) and non-contiguous ones take the NumPy reference.
 """
 from __future__ import annotations
 

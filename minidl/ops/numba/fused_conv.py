@@ -40,7 +40,7 @@ from .. import fused_conv as reference_ops, registry
 from ..convolution import out_hw
 from ..padding import pad_amounts
 from . import blas, memory, tuning
-from .activation import bias_smooth_rows
+from .activation import NUMPY_MATH, bias_smooth_rows
 from .jit import activation as act_k
 from .jit import conv_chunk as chunk_k
 from .jit import fused_conv as k
@@ -184,8 +184,8 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
     else:
         wmat = np.ascontiguousarray(kernel).reshape(kh * kw * cin, cout)
     one, fn, ninf = dtype.type(1), blas.gemm_function(dtype), dtype.type(-np.inf)
-    smooth = code in (CODES["tanh"], CODES["sigmoid"])
-    activation_name = "tanh" if code == CODES["tanh"] else "sigmoid"
+    activation_name = next(name for name, c in CODES.items() if c == code)
+    smooth = activation_name in NUMPY_MATH
 
     def chunk(b0: int, b1: int) -> None:
         cols = _scratch("cols", _cols_shape(products, kernel.shape, (h, w), (oh, ow), b1 - b0), dtype)
@@ -203,7 +203,7 @@ def conv2d_bias_act_pool_forward(x: np.ndarray, kernel: np.ndarray, bias: np.nda
         # sums to one value, and the first of them must win, so they cannot pool first)
         out = y[b0:b1].reshape(-1, cout) if geo.pool is None else z
         if smooth:
-            e = _scratch("e", z.shape, dtype) if out is z and code == CODES["sigmoid"] else None
+            e = _scratch("e", z.shape, dtype) if out is z and activation_name == "sigmoid" else None
             bias_smooth_rows(activation_name, z, given_bias, out, 0, z.shape[0], e)
         else:
             act_k.bias_act_rows(z, bias, True, code, out, one, 0, z.shape[0])

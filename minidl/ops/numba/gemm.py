@@ -21,7 +21,12 @@ Two ways to run the blocks:
   at the child's first ``prange`` ("Terminating: fork() called from a process
   already using GNU OpenMP"), so such a child (``multiprocessing``'s default
   on Linux) keeps to the pool (``_note_fork``).
-* otherwise the kernel pool (``threads.run``), one ``np.matmul`` per block.
+* otherwise (``MINIDL_OPENMP_GEMM=0``, a forked child, another threading layer)
+  the kernel pool (``threads.run``), each task one of those blocks
+  (``jit.gemm_block_range``): the same BLAS calls, so the same bits.
+
+Products below ``tuning.PAR_MACS`` are cut for the pool instead (``split``), one
+``np.matmul`` per block.
 
 A spinning OpenMP thread that the scheduler preempts stalls a whole
 ``prange`` call (why the pool exists, see ``threads``). So every
@@ -213,13 +218,13 @@ def _block_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     args = (blas.gemm_function(out.dtype), out.dtype.type(1), out.dtype.type(0), a_buf, lda, ta, b_buf, ldb, tb,
             out, out.shape[1], k, bounds, rows)
     if config.openmp_gemm() and _layer_is_thread_safe():
-        _prange_matmul(args, (m, k, n, out.dtype.char, ta, tb, lda, ldb))
+        _prange_matmul(args, len(bounds) - 1, (m, k, n, out.dtype.char, ta, tb, lda, ldb))
         return
     counts["pool"] += 1
     run([partial(gemm_block_range, *args, i, i + 1) for i in range(len(bounds) - 1)])
 
 
-def _prange_matmul(args: tuple, key: tuple) -> None:
+def _prange_matmul(args: tuple, blocks: int, key: tuple) -> None:
     """The blocks as one ``prange`` loop, or on this thread (inside a pool task, one kernel
     thread, or while ``_Times`` has this shape run serially)."""
     import numba
@@ -243,7 +248,7 @@ def _prange_matmul(args: tuple, key: tuple) -> None:
             finally:
                 numba.set_num_threads(before)
         else:
-            gemm_block_range(*args, 0, len(args[-2]) - 1)
+            gemm_block_range(*args, 0, blocks)
     counts["parallel" if parallel else "serial"] += 1
     if threads > 1:
         end = time.perf_counter()

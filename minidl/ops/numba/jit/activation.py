@@ -16,22 +16,15 @@ CODES = {"linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "soft
 
 @kernel()
 def bias_act_rows(z, bias, has_bias, code, y, one, r0, r1):
-    """Rows r0:r1: z += bias (in place), y = act(z). z, y (m, c); bias (c,)."""
+    """Rows r0:r1: z += bias (in place), y = act(z). z, y (m, c); bias (c,). Linear, relu and
+    softmax: sigmoid and tanh take NumPy's SIMD math instead (``activation.bias_smooth_rows``)."""
     c = z.shape[1]
     zero = one - one
     for r in range(r0, r1):
         if has_bias:
             for j in range(c):
                 z[r, j] += bias[j]
-        if code == SIGMOID:
-            for j in range(c):
-                v = z[r, j]
-                e = np.exp(-abs(v))
-                y[r, j] = one / (one + e) if v >= zero else e / (one + e)
-        elif code == TANH:
-            for j in range(c):
-                y[r, j] = np.tanh(z[r, j])
-        elif code == RELU:
+        if code == RELU:
             for j in range(c):
                 v = z[r, j]
                 # np.maximum(v, 0): NaN propagates

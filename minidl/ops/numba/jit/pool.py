@@ -59,8 +59,8 @@ def maxpool_rows(x, ph, pw, sh, sw, top, left, oh, ow, ninf, y, argmax, r0, r1):
     no_bias = np.empty(c, x.dtype)
     for r in range(r0, r1):
         b = r // oh
-        pool_row(xf, b, r - b * oh, ph, pw, sh, sw, top, left, no_bias, False, ninf, yf[b, r - b * oh],
-                 af[b, r - b * oh])
+        p = r - b * oh
+        pool_row(xf, b, p, ph, pw, sh, sw, top, left, no_bias, False, ninf, yf[b, p], af[b, p])
 
 
 @kernel()
