@@ -6,34 +6,18 @@ import numbers
 
 import numpy as np
 
-from .. import config
+from .. import config, ops
 from .base import Layer
 
 
-#: word widths a unit's random word may have, narrowest first (see ``_keep``)
+#: word widths a unit's random word may have, narrowest first (see ``Dropout``)
 _WIDTHS = (1, 8, 16, 32)
-_LITTLE = {8: "<u1", 16: "<u2", 32: "<u4"}
 
 
 def _width(rate: float) -> int:
     """The narrowest width b of ``_WIDTHS`` with rate·2**b an integer (then the drop
     probability is exactly ``rate``), else 32."""
     return next((b for b in _WIDTHS if (rate * (1 << b)).is_integer()), 32)
-
-
-def _keep(rng: np.random.Generator, shape: tuple[int, ...], rate: float) -> np.ndarray:
-    """A bool array of ``shape``: True with probability 1 - ceil(rate·2**b)/2**b, one b-bit
-    word of ``rng``'s raw stream per unit, b = ``_width(rate)`` (see ``Dropout``)."""
-    size, bits = math.prod(shape), _width(rate)
-    threshold = math.ceil(rate * (1 << bits))  # rate·2**b is exact in float64: a power-of-two scale
-    if threshold >= 1 << bits:
-        return np.zeros(shape, bool)
-    raw = rng.bit_generator.random_raw(-(-size * bits // 64))
-    data = raw.astype("<u8", copy=False).view("<u1")  # the bytes, low byte first on any machine
-    if bits == 1:  # threshold 1 (rate 0.5): a unit is kept when its bit is set
-        return np.unpackbits(data, count=size, bitorder="little").view(bool).reshape(shape)
-    words = data.view(_LITTLE[bits])[:size]
-    return (words >= words.dtype.type(threshold)).reshape(shape)
 
 
 class Dropout(Layer):
@@ -56,8 +40,9 @@ class Dropout(Layer):
     (little-endian, whatever the machine): no float conversion and 2 to 64
     units per generator call, where ``rng.random() >= rate`` (before
     2026-12-01: same distribution, another random stream) drew one 64-bit
-    value per unit; the IMDB network's two rate-0.5 masks cost 0.2 ms a batch
-    instead of 2.5.
+    value per unit. ``ops.dropout_apply`` reads them and multiplies in one
+    pass; forward keeps the raw words for backward (1 bit a unit at rate 0.5),
+    not a float mask.
 
     Gradient checks: set ``freeze_mask = True`` and a training forward
     reuses the last mask drawn (when the shape matches) instead of drawing a
@@ -75,19 +60,33 @@ class Dropout(Layer):
         self.seed = config.check_seed("Dropout", "seed", seed)
         self.freeze_mask = False
         self._rng = config.make_rng(seed)
-        self._mask: np.ndarray | None = None  # the last mask drawn, already scaled, for freeze_mask
+        self._bits = _width(self.rate)
+        self._threshold = math.ceil(self.rate * (1 << self._bits))  # exact: a power-of-two scale
+        self._scale = 1.0 / (1.0 - self.rate)
+        self._words: np.ndarray | None = None  # the last mask's words, for freeze_mask
+        self._shape: tuple[int, ...] | None = None  # ... and the shape they were drawn for
+
+    def _draw(self, size: int) -> np.ndarray:
+        """The raw words of ``size`` units (none when every unit drops: threshold 2**b)."""
+        if self._threshold >= 1 << self._bits:
+            return np.zeros(0, np.uint64)
+        return self._rng.bit_generator.random_raw(-(-size * self._bits // 64))
 
     def forward(self, x, training=False):
-        """(y, mask): mask is None for the identity (inference, rate 0)."""
+        """(y, words): words (the mask's raw words) is None for the identity (inference, rate 0)."""
         if not training or self.rate == 0:
             return x, None
-        if not (self.freeze_mask and self._mask is not None and self._mask.shape == x.shape):
-            keep = _keep(self._rng, x.shape, self.rate)
-            self._mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - self.rate), dtype=x.dtype)
-        return x * self._mask, self._mask
+        reuse = self.freeze_mask and self._words is not None and self._shape == x.shape
+        words = self._words if reuse else self._draw(x.size)
+        y = self._apply(x, words)
+        self._words, self._shape = words, x.shape
+        return y, words
 
-    def backward(self, mask, dy, need_dx=True):
-        return (dy if mask is None else dy * mask), {}
+    def backward(self, words, dy, need_dx=True):
+        return (dy if words is None else self._apply(dy, words)), {}
+
+    def _apply(self, x: np.ndarray, words: np.ndarray) -> np.ndarray:
+        return ops.dropout_apply(x, words, self._bits, self._threshold, self._scale)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}

@@ -9,7 +9,7 @@ as a plain function are differentiated.
 
 Modules: ``elementwise``, ``reduction``, ``shape``, ``activation`` (differentiable,
 Keras-named), ``convolution``, ``conv_transpose``, ``depthwise`` (depthwise and separable),
-``pool``, ``nn``, ``xent``, ``fused_conv`` (the fused kernels the built-in layers and the
+``pool``, ``nn``, ``dropout``, ``xent``, ``fused_conv`` (the fused kernels the built-in layers and the
 graph's conv + max-pool nodes call), ``update`` (optimizer steps with the L2 penalty folded
 in), ``image``, ``autodiff``/``tape``/``tensor`` (differentiation),
 ``registry`` (backend dispatch), ``numba/`` (the compiled backend).
@@ -22,6 +22,7 @@ from .activation import (elu, gelu, hard_sigmoid, leaky_relu, linear, log_softma
 from .autodiff import backprop, record, value_and_grad
 from .convolution import conv, conv_backward
 from .conv_transpose import conv_transpose, conv_transpose_backward
+from .dropout import dropout_apply
 from .depthwise import depthwise_conv, depthwise_conv_backward, separable_conv
 from .fused_conv import conv_bias_act_max_pool, conv_bias_act_max_pool_backward
 from .elementwise import (abs, absolute, add, cos, divide, dot, equal, exp, expm1, floor,

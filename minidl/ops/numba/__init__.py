@@ -27,4 +27,5 @@ OPS: dict[str, str] = {
     "adam_update": f"{__name__}.update",
     "upsampling2d": f"{__name__}.upsampling",
     "upsampling2d_backward": f"{__name__}.upsampling",
+    "dropout_apply": f"{__name__}.dropout",
 }

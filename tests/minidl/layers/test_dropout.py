@@ -1,6 +1,8 @@
 """Dropout: inverted dropout statistics, seeding, the frozen mask, parity with Keras, errors."""
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -120,3 +122,17 @@ def test_keras_has_the_same_contract(tfk, rate):
 def test_bad_rate(rate, error):
     with pytest.raises(error, match="Dropout: rate"):
         Dropout(rate)
+
+
+@pytest.mark.parametrize("rate, bits", [(0.5, 1), (0.25, 8), (0.3, 32), (1 - 2.0 ** -16, 16)])
+def test_the_mask_is_the_generators_raw_words_low_bits_first(rate, bits):
+    """Unit i keeps when bits [b·i, b·(i+1)) of the raw 64-bit stream, as an integer, are at
+    least ceil(rate·2**b); checked one unit at a time with Python integers."""
+    layer = Dropout(rate, seed=11)
+    stream = copy.deepcopy(layer._rng).bit_generator.random_raw(-(-37 * bits // 64))
+    y, words = layer.forward(np.ones((37,), np.float32), training=True)
+    np.testing.assert_array_equal(words, stream)
+    threshold = -(-int(rate * 2 ** bits * 2 ** 20) // 2 ** 20)  # ceil, exact in integers here
+    value = sum(int(w) << (64 * j) for j, w in enumerate(stream))
+    kept = [(value >> (bits * i)) & ((1 << bits) - 1) >= threshold for i in range(37)]
+    np.testing.assert_array_equal(y != 0, kept)

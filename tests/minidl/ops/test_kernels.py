@@ -512,3 +512,23 @@ def test_kernel_pool_backs_off_when_helpers_do_not_pay(monkeypatch):
     hits = []
     _threads.run([lambda: hits.append(1)] * 5)  # still runs everything, serially
     assert len(hits) == 5
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bits, threshold", [(1, 1), (8, 64), (8, 1), (16, 13107), (32, 858993460), (8, 256)])
+@pytest.mark.parametrize("shape", [(2, 1), (3, 21), (5, 64), (7, 13, 11), (300, 129)])
+def test_dropout_apply_has_the_references_bits(monkeypatch, dtype, bits, threshold, shape):
+    """One pass reading the words (any width, partial last word, every unit dropped when the
+    threshold is 2**b) against the reference's bool mask, float mask and product; dropped
+    inf and NaN give NaN, dropped negatives -0, as x · 0."""
+    monkeypatch.setattr(config, "_BACKEND", "numba")
+    monkeypatch.setattr(tuning, "SMALL", 0)
+    rng = np.random.default_rng(19)
+    x = _noncontiguous(_rand(rng, shape, dtype))
+    x.reshape(-1)[:5] = [np.inf, -np.inf, np.nan, -0.0, -3.0][:x.size]
+    words = rng.integers(0, 1 << 63, -(-x.size * bits // 64), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    with np.errstate(invalid="ignore"):
+        y, y_ref = (ops.dropout_apply(x, words, bits, threshold, 1 / 0.7),
+                    ops.dropout_apply.reference(x, words, bits, threshold, 1 / 0.7))
+    assert y.shape == x.shape and y.dtype == x.dtype
+    assert y.tobytes() == y_ref.tobytes()

@@ -88,6 +88,8 @@ CASES = [
     ("average_pool2d", lambda x: ops.average_pool(x, (2, 3), (1, 2), "same"), [_r(2, 4, 5, 2)]),
     ("average_pool1d", lambda x: ops.average_pool(x, 2), [_r(2, 6, 2)]),
     ("upsampling2d", lambda x: ops.upsampling2d(x, (2, 3)), [_r(2, 2, 3, 2)]),
+    ("dropout_apply", lambda x: ops.dropout_apply(x, np.array([0x5a3c_0f0f_1234_abcd], np.uint64), 8, 64, 4 / 3),
+     [_r(2, 4)]),
     ("batch_normalization", lambda x, m, v, o, s: ops.batch_normalization(x, m, v, -1, o, s),
      [_r(5, 3), _r(3), _r(3, low="pos"), _r(3), _r(3)]),
     ("categorical_crossentropy", lambda z: ops.categorical_crossentropy(
