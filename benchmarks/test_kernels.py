@@ -13,7 +13,8 @@ Shapes (float32, channels last):
 * IMDB Conv1D 400×50 → 16, k 4, 'same', batch 50;
 * VGG-like 32×32×64 → 64 3×3 'same', batch 32;
 * 2×2 max pooling of each conv output;
-* the IMDB embedding lookup, 10000×50 table, batch 50 × 400 ids.
+* the IMDB embedding lookup, 10000×50 table, batch 50 × 400 ids;
+* IMDB's first Dropout (rates 0.5 and 0.2) on 50×400×50.
 """
 from __future__ import annotations
 
@@ -272,6 +273,31 @@ def test_embedding(benchmark, request, impl, direction):
 
         fns["tensorflow"] = (lambda: tf_fwd().numpy()) if direction == "fwd" else (lambda: tf_bwd().numpy())
     _run(benchmark, impl, f"embedding 10000x50, 50x400 ids {direction}", fns, 0)
+
+
+# ---- dropout ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rate", [0.5, 0.2])
+@pytest.mark.parametrize("impl", IMPLS)
+def test_dropout(benchmark, request, impl, rate):
+    """IMDB's first Dropout (50×400×50), forward: the mask's words drawn and applied. minidl
+    keeps the words for backward (the same op on dy); TensorFlow draws with its stateless
+    generator and returns the scaled product (its backward multiplies by the kept mask)."""
+    from minidl.layers import Dropout
+    x = _rand((50, 400, 50))
+    layer = Dropout(rate, seed=0)
+    forward = lambda: layer.forward(x, training=True)[0]  # noqa: E731
+    fns = {"minidl-numba": forward, "minidl-numpy": forward}
+    if impl == "tensorflow":
+        tf = request.getfixturevalue("tf")
+        tx = tf.constant(x)
+
+        @tf.function
+        def tf_fwd():
+            return tf.nn.experimental.stateless_dropout(tx, rate, seed=[1, 2])
+
+        fns["tensorflow"] = lambda: tf_fwd().numpy()
+    _run(benchmark, impl, f"dropout {rate} 50x400x50 fwd", fns, 0)
 
 
 # ---- fused conv + bias + relu + max pool ----------------------------------------------
