@@ -25,5 +25,5 @@ def dropout_apply(x, words, bits, threshold, scale):
         np.multiply(x, x.dtype.type(0), out=y)
         return y
     args = (flat, words, int(bits), np.uint64(threshold), x.dtype.type(scale), x.dtype.type(0), y.reshape(-1))
-    jk.dropout_rows(*args, 0, -(-flat.size // (64 // bits)))
+    jk.apply_words(*args, 0, -(-flat.size // (64 // bits)))
     return y

@@ -16,7 +16,7 @@ def _apply(x, words, bits, threshold, scale, zero, y, w0, w1):
         word = words[w]
         xs = x[w * per:(w + 1) * per]
         ys = y[w * per:(w + 1) * per]
-        for j in range(per):  # a constant count once bits is one (see dropout_rows)
+        for j in range(per):  # a constant count once bits is one (see apply_words)
             unit = (word >> np.uint64(j * bits)) & ones
             ys[j] = xs[j] * (scale if unit >= threshold else zero)
     for w in range(max(w0, full), w1):  # the last word, partly used
@@ -27,7 +27,7 @@ def _apply(x, words, bits, threshold, scale, zero, y, w0, w1):
 
 
 @kernel()
-def dropout_rows(x, words, bits, threshold, scale, zero, y, w0, w1):
+def apply_words(x, words, bits, threshold, scale, zero, y, w0, w1):
     """Units of words w0:w1: y[u] = x[u] · (scale if unit u's word >= threshold else zero);
     x, y flat, scale and zero in their dtype, threshold uint64 (unsigned throughout: Numba
     makes a float of a signed and unsigned mix).
