@@ -136,3 +136,15 @@ def test_the_mask_is_the_generators_raw_words_low_bits_first(rate, bits):
     value = sum(int(w) << (64 * j) for j, w in enumerate(stream))
     kept = [(value >> (bits * i)) & ((1 << bits) - 1) >= threshold for i in range(37)]
     np.testing.assert_array_equal(y != 0, kept)
+
+
+def test_integer_input_in_training_is_refused_and_draws_nothing():
+    """Keras refuses an integer input in training (its dropout needs floats); minidl says so by
+    name, and the refused call draws no mask (the next mask is the one it would have been)."""
+    layer, twin = Dropout(0.2, seed=4), Dropout(0.2, seed=4)
+    with pytest.raises(TypeError, match=r"'dropout.*' \(Dropout\) expects a float input in training, got dtype int"):
+        layer.forward(np.ones((3, 5), np.int64), training=True)
+    np.testing.assert_array_equal(layer.forward(np.ones((3, 5), np.float32), training=True)[0],
+                                  twin.forward(np.ones((3, 5), np.float32), training=True)[0])
+    ids = np.arange(6).reshape(2, 3)
+    np.testing.assert_array_equal(layer.forward(ids, training=False)[0], ids)  # inference passes them, as Keras
