@@ -76,9 +76,9 @@ class Dropout(Layer):
         """(y, words): words (the mask's raw words) is None for the identity (inference, rate 0)."""
         if not training or self.rate == 0:
             return x, None
-        if np.asarray(x).dtype.kind != "f":  # Keras refuses too; the scale would be truncated
+        if x.dtype.kind != "f":  # Keras refuses too; the scale would be truncated
             raise TypeError(f"Layer {self.name!r} (Dropout) expects a float input in training, "
-                            f"got dtype {np.asarray(x).dtype} (shape {np.shape(x)})")
+                            f"got dtype {x.dtype} (shape {x.shape})")
         reuse = self.freeze_mask and self._words is not None and self._shape == x.shape
         words = self._words if reuse else self._draw(x.size)
         y = self._apply(x, words)
